@@ -1,0 +1,82 @@
+# tlgpu - top-level build.  `make help` lists the targets.
+#
+# Slow, input-keyed builds (QEMU, the debug kernel, downloaded packages)
+# live in $(CACHE), outside the clone; everything else lives in build/.
+
+TOP	:= $(CURDIR)
+BUILD	:= $(TOP)/build
+CACHE	?= $(or $(TLGPU_CACHE),$(HOME)/.cache/tlgpu)
+FLAVOR	?= stock
+export TOP BUILD CACHE
+
+QEMU	 := $(BUILD)/qemu/qemu-system-x86_64
+KDIR	  = $(shell cat $(BUILD)/kernel/$(FLAVOR)/kdir 2>/dev/null)
+
+.PHONY: all help deps qemu kernel driver userspace initramfs \
+	check check-device check-guest vm demo clean distclean
+
+all: qemu kernel driver userspace initramfs
+
+help:
+	@echo 'tlgpu targets:'
+	@echo '  make demo          set everything up, boot a VM with two tlgpu devices, run the demo'
+	@echo '  make check         set everything up and run every test suite (what CI runs)'
+	@echo '  make deps          install the Debian packages tlgpu needs (idempotent)'
+	@echo '  make               build QEMU with tlgpu, fetch the guest kernel, build driver,'
+	@echo '                     userspace and initramfs (FLAVOR=stock by default)'
+	@echo '  make check-device  host-side qtests of the QEMU device'
+	@echo '  make check-guest   boot the VM in test mode and run the in-guest suites (FLAVOR=...)'
+	@echo '  make vm            interactive guest shell on the serial console (Ctrl-a x quits)'
+	@echo '  make clean         remove build/ (the cache in $$TLGPU_CACHE stays)'
+	@echo '  make distclean     remove build/ and the cache'
+	@echo 'variables: FLAVOR=stock, TLGPU_CACHE=$(CACHE)'
+
+deps:
+	@bash scripts/deps.sh
+
+qemu:
+	@bash qemu-device/build-qemu.sh
+
+kernel:
+	@bash images/fetch-stock-kernel.sh
+
+driver: kernel
+	@$(MAKE) --no-print-directory -C guest-driver \
+		KDIR="$(KDIR)" BUILD_DIR="$(BUILD)/driver-$(FLAVOR)"
+
+userspace:
+	@if [ ! -f $(BUILD)/userspace/build.ninja ]; then \
+		meson setup --prefix=/usr $(BUILD)/userspace guest-userspace; fi
+	@ninja -C $(BUILD)/userspace
+
+initramfs: driver userspace
+	@bash images/mkinitramfs.sh $(FLAVOR)
+
+check: deps
+	@$(MAKE) --no-print-directory all
+	@rm -rf $(BUILD)/results
+	@rc=0; \
+	$(MAKE) --no-print-directory check-device || rc=1; \
+	$(MAKE) --no-print-directory check-guest FLAVOR=stock || rc=1; \
+	python3 ci/summary.py $(BUILD)/results || rc=1; \
+	exit $$rc
+
+check-device: qemu
+	@python3 ci/run-device-tests.py --qemu $(QEMU) \
+		--test $(BUILD)/qemu/tlgpu-test --results $(BUILD)/results
+
+check-guest: initramfs qemu
+	@python3 ci/run-guest.py --flavor $(FLAVOR) --results $(BUILD)/results
+
+vm: all
+	@bash images/run-vm.sh --flavor $(FLAVOR) --devices 2 --mode shell
+
+demo: deps
+	@$(MAKE) --no-print-directory all
+	@bash images/run-vm.sh --flavor $(FLAVOR) --devices 2 --mode demo
+
+clean:
+	rm -rf $(BUILD)
+
+distclean: clean
+	rm -rf $(CACHE)

@@ -1,0 +1,313 @@
+/*
+ * tlgpu - device MMU and DMA.
+ *
+ * Every access the device makes goes through here: ring and status-page
+ * accesses by guest physical address (tlgpu_phys_rw), command operands by
+ * GPU virtual address through the page tables of an address space
+ * (tlgpu_va_for_each, tlgpu_va_copy).
+ *
+ * The device only ever touches guest RAM.  A physical range is accepted
+ * when the PCI function's bus-master address space translates it to RAM
+ * (not MMIO, not a RAM device, not ROM for writes); then the host pointer
+ * of that RAM is used directly, inside one RCU critical section, so large
+ * transfers run at memcpy speed and nothing can dispatch to another
+ * device's MMIO handlers from the timeline threads.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#include "qemu/osdep.h"
+#include "qemu/log.h"
+#include "qemu/rcu.h"
+#include "exec/memory.h"
+#include "tlgpu.h"
+#include "trace.h"
+
+/* A run of guest RAM, valid until the RCU critical section ends. */
+typedef struct TLGPURam {
+    MemoryRegion *mr;
+    hwaddr xlat;
+    uint8_t *host;
+    hwaddr len;
+} TLGPURam;
+
+/*
+ * Translate [pa, pa + len) as far as it stays in one RAM region.  Returns
+ * false when pa itself is not guest RAM.  Caller holds the RCU read lock.
+ */
+static bool tlgpu_ram_lookup(TLGPUState *s, uint64_t pa, uint64_t len,
+                             bool is_write, TLGPURam *r)
+{
+    AddressSpace *as = pci_get_address_space(PCI_DEVICE(s));
+    hwaddr plen = len;
+    MemoryRegion *mr;
+
+    mr = address_space_translate(as, pa, &r->xlat, &plen, is_write,
+                                 MEMTXATTRS_UNSPECIFIED);
+    if (!memory_region_is_ram(mr) || memory_region_is_ram_device(mr) ||
+        (is_write && (mr->readonly || memory_region_is_rom(mr))) ||
+        plen == 0) {
+        trace_tlgpu_bad_access(pa, len, is_write);
+        return false;
+    }
+    r->mr = mr;
+    r->host = (uint8_t *)memory_region_get_ram_ptr(mr) + r->xlat;
+    r->len = MIN(plen, len);
+    return true;
+}
+
+static void tlgpu_ram_dirty(TLGPURam *r, hwaddr off, hwaddr len)
+{
+    memory_region_set_dirty(r->mr, r->xlat + off, len);
+}
+
+bool tlgpu_phys_is_ram(TLGPUState *s, uint64_t pa, uint64_t len,
+                       bool is_write)
+{
+    TLGPURam r;
+
+    RCU_READ_LOCK_GUARD();
+    while (len) {
+        if (pa + len < pa || !tlgpu_ram_lookup(s, pa, len, is_write, &r)) {
+            return false;
+        }
+        pa += r.len;
+        len -= r.len;
+    }
+    return true;
+}
+
+uint32_t tlgpu_phys_rw(TLGPUState *s, uint64_t pa, void *buf, uint64_t len,
+                       bool is_write)
+{
+    uint8_t *p = buf;
+    TLGPURam r;
+
+    RCU_READ_LOCK_GUARD();
+    while (len) {
+        if (pa + len < pa || !tlgpu_ram_lookup(s, pa, len, is_write, &r)) {
+            qemu_log_mask(LOG_GUEST_ERROR, "%s: 0x%" PRIx64 " is not RAM\n",
+                          __func__, pa);
+            return TLGPU_ERR_BAD_ADDRESS;
+        }
+        if (is_write) {
+            memcpy(r.host, p, r.len);
+            tlgpu_ram_dirty(&r, 0, r.len);
+        } else {
+            memcpy(p, r.host, r.len);
+        }
+        pa += r.len;
+        p += r.len;
+        len -= r.len;
+    }
+    return TLGPU_ERR_NONE;
+}
+
+uint32_t tlgpu_walk_begin(TLGPUState *s, unsigned as, TLGPUWalk *w)
+{
+    uint32_t ctrl;
+
+    if (as >= TLGPU_NUM_AS) {
+        return TLGPU_ERR_BAD_AS;
+    }
+    qemu_mutex_lock(&s->lock);
+    w->root = s->as[as].pt_root;
+    ctrl = s->as[as].ctrl;
+    qemu_mutex_unlock(&s->lock);
+    w->l0_base = 1;
+    if (!(ctrl & TLGPU_AS_CTRL_ENABLE)) {
+        return TLGPU_ERR_BAD_AS;
+    }
+    if (w->root & (TLGPU_PAGE_SIZE - 1)) {
+        return TLGPU_ERR_BAD_ADDRESS;
+    }
+    return TLGPU_ERR_NONE;
+}
+
+/* Read one table entry; entries must point at page-aligned guest RAM. */
+static uint32_t tlgpu_read_pte(TLGPUState *s, uint64_t table, unsigned idx,
+                               uint64_t *pte)
+{
+    uint64_t raw;
+    uint32_t err;
+
+    err = tlgpu_phys_rw(s, table + idx * sizeof(uint64_t), &raw, sizeof(raw),
+                        false);
+    *pte = le64_to_cpu(raw);
+    return err;
+}
+
+/*
+ * Translate one GPU VA.  The leaf table covering the VA is cached in @w
+ * (one 4 KiB read per 2 MiB of sequential access); tables are otherwise
+ * read at every walk, so the device has no TLB to invalidate.
+ */
+uint32_t tlgpu_translate(TLGPUState *s, TLGPUWalk *w, uint64_t va,
+                         bool is_write, uint64_t *pa)
+{
+    uint64_t l0_base = va & ~((1ull << 21) - 1);
+    uint64_t pte;
+    uint32_t err;
+
+    if (va >> TLGPU_VA_BITS) {
+        return TLGPU_ERR_PAGE_FAULT;
+    }
+    if (w->l0_base != l0_base) {
+        uint64_t table = w->root;
+        unsigned shift;
+
+        /* L2 (root) entry, then L1 entry: each names the next table. */
+        for (shift = 30; shift >= 21; shift -= 9) {
+            err = tlgpu_read_pte(s, table, (va >> shift) & 511, &pte);
+            if (err) {
+                return err;
+            }
+            if (!(pte & TLGPU_PTE_VALID)) {
+                return TLGPU_ERR_PAGE_FAULT;
+            }
+            table = pte & TLGPU_PTE_ADDR_MASK;
+        }
+        err = tlgpu_phys_rw(s, table, w->l0,
+                            sizeof(w->l0), false);
+        if (err) {
+            return err;
+        }
+        w->l0_base = l0_base;
+    }
+    pte = le64_to_cpu(w->l0[(va >> TLGPU_PAGE_SHIFT) & 511]);
+    if (!(pte & TLGPU_PTE_VALID)) {
+        return TLGPU_ERR_PAGE_FAULT;
+    }
+    if (is_write && !(pte & TLGPU_PTE_WRITE)) {
+        return TLGPU_ERR_PERMISSION;
+    }
+    *pa = (pte & TLGPU_PTE_ADDR_MASK) | (va & (TLGPU_PAGE_SIZE - 1));
+    return TLGPU_ERR_NONE;
+}
+
+/*
+ * The largest run starting at @va, at most @len, that is contiguous both
+ * in VA and in guest physical memory.  Coalesces physically contiguous
+ * pages so big buffers move in big chunks.
+ */
+static uint32_t tlgpu_va_run(TLGPUState *s, TLGPUWalk *w, uint64_t va,
+                             uint64_t len, bool is_write, uint64_t *pa,
+                             uint64_t *run, uint64_t *fault_va)
+{
+    uint64_t next_pa, got;
+    uint32_t err;
+
+    err = tlgpu_translate(s, w, va, is_write, pa);
+    if (err) {
+        *fault_va = va;
+        return err;
+    }
+    got = MIN(len, TLGPU_PAGE_SIZE - (va & (TLGPU_PAGE_SIZE - 1)));
+    while (got < len && got < (1u << 20)) {
+        if (tlgpu_translate(s, w, va + got, is_write, &next_pa) ||
+            next_pa != *pa + got) {
+            break;
+        }
+        got += MIN(len - got, TLGPU_PAGE_SIZE);
+    }
+    *run = got;
+    return TLGPU_ERR_NONE;
+}
+
+static uint32_t tlgpu_range_check(uint64_t va, uint64_t size,
+                                  uint64_t *fault_va)
+{
+    if (size > TLGPU_MAX_XFER || va + size < va ||
+        (va + size) > (1ull << TLGPU_VA_BITS)) {
+        *fault_va = va;
+        return TLGPU_ERR_PAGE_FAULT;
+    }
+    return TLGPU_ERR_NONE;
+}
+
+uint32_t tlgpu_va_for_each(TLGPUState *s, TLGPUWalk *w, uint64_t va,
+                           uint64_t size, bool is_write, TLGPURangeFn *fn,
+                           void *opaque, uint64_t *fault_va,
+                           const bool *abort_flag)
+{
+    uint64_t off = 0, pa, run;
+    uint32_t err = tlgpu_range_check(va, size, fault_va);
+    TLGPURam r;
+
+    while (!err && off < size && !qatomic_read(abort_flag)) {
+        err = tlgpu_va_run(s, w, va + off, size - off, is_write, &pa, &run,
+                           fault_va);
+        if (err) {
+            break;
+        }
+        WITH_RCU_READ_LOCK_GUARD() {
+            while (run) {
+                if (!tlgpu_ram_lookup(s, pa, run, is_write, &r)) {
+                    *fault_va = va + off;
+                    err = TLGPU_ERR_BAD_ADDRESS;
+                    break;
+                }
+                fn(r.host, off, r.len, opaque);
+                if (is_write) {
+                    tlgpu_ram_dirty(&r, 0, r.len);
+                }
+                pa += r.len;
+                off += r.len;
+                run -= r.len;
+            }
+        }
+    }
+    return err;
+}
+
+uint32_t tlgpu_va_copy(TLGPUState *s, TLGPUWalk *w, uint64_t dst,
+                       uint64_t src, uint64_t size, uint64_t *fault_va,
+                       const bool *abort_flag)
+{
+    uint64_t off = 0, spa, dpa, srun, drun, n;
+    uint32_t err = tlgpu_range_check(src, size, fault_va);
+    TLGPURam rs, rd;
+
+    if (!err) {
+        err = tlgpu_range_check(dst, size, fault_va);
+    }
+    if (!err && src < dst + size && dst < src + size) {
+        qemu_log_mask(LOG_GUEST_ERROR, "%s: overlapping copy\n", __func__);
+        *fault_va = dst;
+        return TLGPU_ERR_BAD_COMMAND;
+    }
+    while (!err && off < size && !qatomic_read(abort_flag)) {
+        err = tlgpu_va_run(s, w, src + off, size - off, false, &spa, &srun,
+                           fault_va);
+        if (!err) {
+            err = tlgpu_va_run(s, w, dst + off, srun, true, &dpa, &drun,
+                               fault_va);
+        }
+        if (err) {
+            break;
+        }
+        n = MIN(srun, drun);
+        WITH_RCU_READ_LOCK_GUARD() {
+            while (n) {
+                if (!tlgpu_ram_lookup(s, spa, n, false, &rs)) {
+                    *fault_va = src + off;
+                    err = TLGPU_ERR_BAD_ADDRESS;
+                    break;
+                }
+                if (!tlgpu_ram_lookup(s, dpa, rs.len, true, &rd)) {
+                    *fault_va = dst + off;
+                    err = TLGPU_ERR_BAD_ADDRESS;
+                    break;
+                }
+                /* Different GPU pages may alias one physical page. */
+                memmove(rd.host, rs.host, rd.len);
+                tlgpu_ram_dirty(&rd, 0, rd.len);
+                spa += rd.len;
+                dpa += rd.len;
+                off += rd.len;
+                n -= rd.len;
+            }
+        }
+    }
+    return err;
+}

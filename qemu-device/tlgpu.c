@@ -1,0 +1,417 @@
+/*
+ * tlgpu - timeline GPU: a virtual GPU for testing GPU synchronization.
+ *
+ * The PCI function, the global and address-space registers, reset,
+ * realize and the QOM type.  Command timelines run in their own threads
+ * (tlgpu-timeline.c); every DMA goes through the device MMU
+ * (tlgpu-mmu.c); faults, delays, hangs and interrupt trouble are injected
+ * on demand (tlgpu-inject.c).  The contract with the guest driver is
+ * include/tlgpu/tlgpu_hw.h, explained in docs/device-spec.rst.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#include "qemu/osdep.h"
+#include "qemu/log.h"
+#include "qemu/main-loop.h"
+#include "qemu/module.h"
+#include "qapi/error.h"
+#include "hw/pci/msix.h"
+#include "hw/pci/pcie.h"
+#include "hw/qdev-properties.h"
+#include "migration/vmstate.h"
+#include "tlgpu.h"
+#include "trace.h"
+
+/* Every wire structure is pinned: the driver shares these layouts. */
+QEMU_BUILD_BUG_ON(sizeof(struct tlgpu_status_page) != 64 + 4 * TLGPU_STATUS_SLOTS);
+QEMU_BUILD_BUG_ON(sizeof(struct tlgpu_status_page) > TLGPU_PAGE_SIZE);
+QEMU_BUILD_BUG_ON(sizeof(struct tlgpu_cmd_set_as) != 8);
+QEMU_BUILD_BUG_ON(sizeof(struct tlgpu_cmd_fill) != 24);
+QEMU_BUILD_BUG_ON(sizeof(struct tlgpu_cmd_copy) != 32);
+QEMU_BUILD_BUG_ON(sizeof(struct tlgpu_cmd_checksum) != 32);
+QEMU_BUILD_BUG_ON(sizeof(struct tlgpu_cmd_wait) != 16);
+QEMU_BUILD_BUG_ON(sizeof(struct tlgpu_cmd_delay) != 8);
+QEMU_BUILD_BUG_ON(sizeof(struct tlgpu_cmd_fence) != 16);
+QEMU_BUILD_BUG_ON(sizeof(struct tlgpu_cmd_store) != 24);
+QEMU_BUILD_BUG_ON(TLGPU_TL_BASE + TLGPU_MAX_TIMELINES * TLGPU_TL_STRIDE >
+                  TLGPU_BAR0_SIZE);
+
+#define TLGPU_MSIX_VECTORS(s)   ((s)->num_timelines + 1)
+
+static uint32_t tlgpu_caps(TLGPUState *s)
+{
+    uint32_t caps = TLGPU_CAP_TIMELINES | TLGPU_CAP_MMU | TLGPU_CAP_WAIT |
+                    TLGPU_CAP_CHECKSUM | TLGPU_CAP_INJECT;
+
+    if (pci_is_express(PCI_DEVICE(s))) {
+        caps |= TLGPU_CAP_FLR;
+    }
+    return caps;
+}
+
+/* Full device reset: what TLGPU_REG_RESET, FLR and system reset do. */
+static void tlgpu_reset_all(TLGPUState *s)
+{
+    unsigned i;
+
+    trace_tlgpu_reset(s->reset_count + 1);
+    for (i = 0; i < s->num_timelines; i++) {
+        tlgpu_timeline_reset(&s->tl[i], true);
+    }
+    qemu_mutex_lock(&s->done_lock);
+    memset(s->completed, 0, sizeof(uint64_t) * s->num_timelines);
+    qemu_cond_broadcast(&s->done_cond);
+    qemu_mutex_unlock(&s->done_lock);
+
+    qemu_mutex_lock(&s->lock);
+    memset(s->as, 0, sizeof(s->as));
+    qemu_mutex_unlock(&s->lock);
+
+    s->scratch = 0;
+    s->reset_count++;
+}
+
+static uint32_t tlgpu_as_read(TLGPUState *s, unsigned as, unsigned reg)
+{
+    uint32_t val = 0;
+
+    qemu_mutex_lock(&s->lock);
+    switch (reg) {
+    case TLGPU_AS_PT_LO:
+        val = s->as[as].pt_root;
+        break;
+    case TLGPU_AS_PT_HI:
+        val = s->as[as].pt_root >> 32;
+        break;
+    case TLGPU_AS_CTRL:
+        val = s->as[as].ctrl;
+        break;
+    default:
+        qemu_log_mask(LOG_GUEST_ERROR, "%s: bad AS register 0x%x\n",
+                      __func__, reg);
+    }
+    qemu_mutex_unlock(&s->lock);
+    return val;
+}
+
+static void tlgpu_as_write(TLGPUState *s, unsigned as, unsigned reg,
+                           uint32_t val)
+{
+    TLGPUAddrSpace *a = &s->as[as];
+
+    qemu_mutex_lock(&s->lock);
+    switch (reg) {
+    case TLGPU_AS_PT_LO:
+        a->pt_root = deposit64(a->pt_root, 0, 32, val);
+        break;
+    case TLGPU_AS_PT_HI:
+        a->pt_root = deposit64(a->pt_root, 32, 32, val);
+        break;
+    case TLGPU_AS_CTRL:
+        if (val & ~TLGPU_AS_CTRL_ENABLE) {
+            qemu_log_mask(LOG_GUEST_ERROR, "%s: AS%u: reserved bits 0x%x\n",
+                          __func__, as, val);
+        }
+        a->ctrl = val & TLGPU_AS_CTRL_ENABLE;
+        break;
+    default:
+        qemu_log_mask(LOG_GUEST_ERROR, "%s: bad AS register 0x%x\n",
+                      __func__, reg);
+    }
+    if (a->pt_root & (TLGPU_PAGE_SIZE - 1)) {
+        /* The walker refuses it; say so now, where the driver erred. */
+        qemu_log_mask(LOG_GUEST_ERROR, "%s: AS%u: root 0x%" PRIx64
+                      " not page aligned\n", __func__, as, a->pt_root);
+    }
+    trace_tlgpu_as_set(as, a->pt_root, a->ctrl);
+    qemu_mutex_unlock(&s->lock);
+}
+
+static uint64_t tlgpu_mmio_read(void *opaque, hwaddr addr, unsigned size)
+{
+    TLGPUState *s = opaque;
+    uint64_t val = 0;
+
+    if (addr >= TLGPU_TL_BASE) {
+        unsigned t = (addr - TLGPU_TL_BASE) / TLGPU_TL_STRIDE;
+
+        if (t < s->num_timelines) {
+            val = tlgpu_timeline_read(&s->tl[t],
+                                      (addr - TLGPU_TL_BASE) % TLGPU_TL_STRIDE);
+        } else {
+            qemu_log_mask(LOG_GUEST_ERROR, "%s: no timeline at 0x%"
+                          HWADDR_PRIx "\n", __func__, addr);
+        }
+    } else if (addr >= TLGPU_REG_INJ_FAIL_TIMELINE) {
+        val = tlgpu_inject_read(s, addr);
+    } else if (addr >= TLGPU_AS_BASE) {
+        val = tlgpu_as_read(s, (addr - TLGPU_AS_BASE) / TLGPU_AS_STRIDE,
+                            (addr - TLGPU_AS_BASE) % TLGPU_AS_STRIDE);
+    } else {
+        switch (addr) {
+        case TLGPU_REG_ID:
+            val = TLGPU_ID_MAGIC;
+            break;
+        case TLGPU_REG_VERSION:
+            val = TLGPU_VERSION;
+            break;
+        case TLGPU_REG_CAPS:
+            val = tlgpu_caps(s);
+            break;
+        case TLGPU_REG_NUM_TIMELINES:
+            val = s->num_timelines;
+            break;
+        case TLGPU_REG_NUM_AS:
+            val = TLGPU_NUM_AS;
+            break;
+        case TLGPU_REG_NUM_VECTORS:
+            val = TLGPU_MSIX_VECTORS(s);
+            break;
+        case TLGPU_REG_RESET:
+            break;
+        case TLGPU_REG_SCRATCH:
+            val = s->scratch;
+            break;
+        case TLGPU_REG_RESET_COUNT:
+            val = s->reset_count;
+            break;
+        default:
+            qemu_log_mask(LOG_GUEST_ERROR, "%s: bad register 0x%"
+                          HWADDR_PRIx "\n", __func__, addr);
+        }
+    }
+    trace_tlgpu_mmio_read(addr, val);
+    return val;
+}
+
+static void tlgpu_mmio_write(void *opaque, hwaddr addr, uint64_t val,
+                             unsigned size)
+{
+    TLGPUState *s = opaque;
+
+    trace_tlgpu_mmio_write(addr, val);
+    if (addr >= TLGPU_TL_BASE) {
+        unsigned t = (addr - TLGPU_TL_BASE) / TLGPU_TL_STRIDE;
+
+        if (t < s->num_timelines) {
+            tlgpu_timeline_write(&s->tl[t],
+                                 (addr - TLGPU_TL_BASE) % TLGPU_TL_STRIDE, val);
+        } else {
+            qemu_log_mask(LOG_GUEST_ERROR, "%s: no timeline at 0x%"
+                          HWADDR_PRIx "\n", __func__, addr);
+        }
+    } else if (addr >= TLGPU_REG_INJ_FAIL_TIMELINE) {
+        tlgpu_inject_write(s, addr, val);
+    } else if (addr >= TLGPU_AS_BASE) {
+        tlgpu_as_write(s, (addr - TLGPU_AS_BASE) / TLGPU_AS_STRIDE,
+                       (addr - TLGPU_AS_BASE) % TLGPU_AS_STRIDE, val);
+    } else {
+        switch (addr) {
+        case TLGPU_REG_RESET:
+            if (val == TLGPU_RESET_MAGIC) {
+                tlgpu_reset_all(s);
+            } else {
+                qemu_log_mask(LOG_GUEST_ERROR, "%s: bad reset magic 0x%"
+                              PRIx64 "\n", __func__, val);
+            }
+            break;
+        case TLGPU_REG_SCRATCH:
+            s->scratch = val;
+            break;
+        default:
+            qemu_log_mask(LOG_GUEST_ERROR, "%s: write to read-only or "
+                          "unknown register 0x%" HWADDR_PRIx "\n",
+                          __func__, addr);
+        }
+    }
+}
+
+static const MemoryRegionOps tlgpu_mmio_ops = {
+    .read = tlgpu_mmio_read,
+    .write = tlgpu_mmio_write,
+    .endianness = DEVICE_LITTLE_ENDIAN,
+    .valid = {
+        .min_access_size = 4,
+        .max_access_size = 4,
+    },
+    .impl = {
+        .min_access_size = 4,
+        .max_access_size = 4,
+    },
+};
+
+static void tlgpu_realize(PCIDevice *pdev, Error **errp)
+{
+    TLGPUState *s = TLGPU(pdev);
+    unsigned i;
+
+    if (s->num_timelines < 1 || s->num_timelines > TLGPU_MAX_TIMELINES) {
+        error_setg(errp, "tlgpu: timelines must be 1..%u, not %u",
+                   TLGPU_MAX_TIMELINES, s->num_timelines);
+        return;
+    }
+
+    pci_config_set_interrupt_pin(pdev->config, 1);
+    memory_region_init_io(&s->mmio, OBJECT(s), &tlgpu_mmio_ops, s,
+                          "tlgpu-mmio", TLGPU_BAR0_SIZE);
+    pci_register_bar(pdev, TLGPU_BAR_REGS, PCI_BASE_ADDRESS_SPACE_MEMORY,
+                     &s->mmio);
+
+    if (pci_bus_is_express(pci_get_bus(pdev))) {
+        if (pcie_endpoint_cap_init(pdev, 0x80) < 0) {
+            error_setg(errp, "tlgpu: cannot add the PCIe capability");
+            return;
+        }
+        pcie_cap_flr_init(pdev);
+    } else {
+        pdev->cap_present &= ~QEMU_PCI_CAP_EXPRESS;
+    }
+
+    if (msix_init_exclusive_bar(pdev, TLGPU_MSIX_VECTORS(s), TLGPU_BAR_MSIX,
+                                errp)) {
+        if (pci_is_express(pdev)) {
+            pcie_cap_exit(pdev);
+        }
+        return;
+    }
+    for (i = 0; i < TLGPU_MSIX_VECTORS(s); i++) {
+        msix_vector_use(pdev, i);
+    }
+
+    s->irq_bh = qemu_bh_new(tlgpu_irq_bh, s);
+    s->completed = g_new0(uint64_t, s->num_timelines);
+    s->tl = g_new0(TLGPUTimeline, s->num_timelines);
+    tlgpu_inject_reseed(s);
+    for (i = 0; i < s->num_timelines; i++) {
+        tlgpu_timeline_init(s, i);
+    }
+}
+
+static void tlgpu_unrealize(PCIDevice *pdev)
+{
+    TLGPUState *s = TLGPU(pdev);
+    unsigned i;
+
+    for (i = 0; i < s->num_timelines; i++) {
+        tlgpu_timeline_fini(&s->tl[i]);
+    }
+    qemu_bh_delete(s->irq_bh);
+    g_free(s->tl);
+    g_free(s->completed);
+    msix_unuse_all_vectors(pdev);
+    msix_uninit_exclusive_bar(pdev);
+    if (pci_is_express(pdev)) {
+        pcie_cap_exit(pdev);
+    }
+}
+
+static void tlgpu_instance_init(Object *obj)
+{
+    TLGPUState *s = TLGPU(obj);
+
+    /* PCIe when plugged into a PCIe bus: realize drops it otherwise. */
+    PCI_DEVICE(obj)->cap_present |= QEMU_PCI_CAP_EXPRESS;
+    qemu_mutex_init(&s->lock);
+    qemu_mutex_init(&s->done_lock);
+    qemu_cond_init(&s->done_cond);
+    s->inj.fail_timeline = UINT32_MAX;
+    s->inj.fail_error = TLGPU_ERR_INJECTED;
+}
+
+static void tlgpu_instance_finalize(Object *obj)
+{
+    TLGPUState *s = TLGPU(obj);
+
+    qemu_cond_destroy(&s->done_cond);
+    qemu_mutex_destroy(&s->done_lock);
+    qemu_mutex_destroy(&s->lock);
+}
+
+static void tlgpu_qdev_reset(DeviceState *dev)
+{
+    TLGPUState *s = TLGPU(dev);
+
+    if (s->tl) {
+        tlgpu_reset_all(s);
+    }
+    msix_reset(PCI_DEVICE(dev));
+    /* msix_reset() forgets which vectors are in use. */
+    for (unsigned i = 0; i < TLGPU_MSIX_VECTORS(s); i++) {
+        msix_vector_use(PCI_DEVICE(dev), i);
+    }
+}
+
+static char *tlgpu_get_state(Object *obj, Error **errp)
+{
+    TLGPUState *s = TLGPU(obj);
+    GString *str = g_string_new(NULL);
+    unsigned i;
+
+    g_string_append_printf(str, "resets=%u", s->reset_count);
+    for (i = 0; s->tl && i < s->num_timelines; i++) {
+        g_autofree char *d = tlgpu_timeline_describe(&s->tl[i]);
+
+        g_string_append_printf(str, "; %s", d);
+    }
+    return g_string_free(str, false);
+}
+
+/*
+ * Not migratable: timelines execute commands in their own threads and a
+ * command (a long COPY, a WAIT, a DELAY) may be half done at any moment.
+ * See "Migration" in docs/device-spec.rst.
+ */
+static const VMStateDescription vmstate_tlgpu = {
+    .name = "tlgpu",
+    .unmigratable = 1,
+};
+
+static Property tlgpu_properties[] = {
+    DEFINE_PROP_UINT32("timelines", TLGPUState, num_timelines, 4),
+    DEFINE_PROP_END_OF_LIST(),
+};
+
+static void tlgpu_class_init(ObjectClass *oc, void *data)
+{
+    DeviceClass *dc = DEVICE_CLASS(oc);
+    PCIDeviceClass *k = PCI_DEVICE_CLASS(oc);
+
+    k->realize = tlgpu_realize;
+    k->exit = tlgpu_unrealize;
+    k->vendor_id = TLGPU_PCI_VENDOR_ID;
+    k->device_id = TLGPU_PCI_DEVICE_ID;
+    k->revision = TLGPU_PCI_REVISION;
+    k->class_id = TLGPU_PCI_CLASS;
+    dc->desc = "tlgpu timeline GPU (synchronization test device)";
+    dc->reset = tlgpu_qdev_reset;
+    dc->vmsd = &vmstate_tlgpu;
+    device_class_set_props(dc, tlgpu_properties);
+    set_bit(DEVICE_CATEGORY_DISPLAY, dc->categories);
+
+    object_class_property_add_str(oc, "state", tlgpu_get_state, NULL);
+    object_class_property_set_description(oc, "state",
+        "timelines' registers and counters, read-only");
+    tlgpu_inject_class_init(oc);
+}
+
+static const TypeInfo tlgpu_info = {
+    .name = TYPE_TLGPU,
+    .parent = TYPE_PCI_DEVICE,
+    .instance_size = sizeof(TLGPUState),
+    .instance_init = tlgpu_instance_init,
+    .instance_finalize = tlgpu_instance_finalize,
+    .class_init = tlgpu_class_init,
+    .interfaces = (InterfaceInfo[]) {
+        { INTERFACE_PCIE_DEVICE },
+        { INTERFACE_CONVENTIONAL_PCI_DEVICE },
+        { },
+    },
+};
+
+static void tlgpu_register_types(void)
+{
+    type_register_static(&tlgpu_info);
+}
+
+type_init(tlgpu_register_types)
