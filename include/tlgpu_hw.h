@@ -61,7 +61,7 @@
 #define TLGPU_REG_RESET_COUNT		0x020	/* RO: full resets so far */
 
 #define TLGPU_MAX_TIMELINES		64
-#define TLGPU_NUM_AS			16
+#define TLGPU_NUM_AS			64
 
 /*
  * MSI-X vectors: timeline t raises vector t; vector num_timelines is the
@@ -70,10 +70,10 @@
 #define TLGPU_VECTOR_TIMELINE(t)	(t)
 
 /* ------------------------------------------------------------------ */
-/* Address-space registers (BAR0 0x0100 + as * 0x10)                   */
+/* Address-space registers (BAR0 0x0800 + as * 0x10)                   */
 /* ------------------------------------------------------------------ */
 
-#define TLGPU_AS_BASE			0x100
+#define TLGPU_AS_BASE			0x800
 #define TLGPU_AS_STRIDE			0x10
 #define TLGPU_AS_REG(as, r)	(TLGPU_AS_BASE + (as) * TLGPU_AS_STRIDE + (r))
 #define TLGPU_AS_PT_LO			0x0	/* RW: root table, guest phys */

@@ -36,6 +36,8 @@ QEMU_BUILD_BUG_ON(sizeof(struct tlgpu_cmd_fence) != 16);
 QEMU_BUILD_BUG_ON(sizeof(struct tlgpu_cmd_store) != 24);
 QEMU_BUILD_BUG_ON(TLGPU_TL_BASE + TLGPU_MAX_TIMELINES * TLGPU_TL_STRIDE >
                   TLGPU_BAR0_SIZE);
+QEMU_BUILD_BUG_ON(TLGPU_AS_BASE + TLGPU_NUM_AS * TLGPU_AS_STRIDE >
+                  TLGPU_TL_BASE);
 
 #define TLGPU_MSIX_VECTORS(s)   ((s)->num_timelines + 1)
 
@@ -143,11 +145,11 @@ static uint64_t tlgpu_mmio_read(void *opaque, hwaddr addr, unsigned size)
             qemu_log_mask(LOG_GUEST_ERROR, "%s: no timeline at 0x%"
                           HWADDR_PRIx "\n", __func__, addr);
         }
-    } else if (addr >= TLGPU_REG_INJ_FAIL_TIMELINE) {
-        val = tlgpu_inject_read(s, addr);
     } else if (addr >= TLGPU_AS_BASE) {
         val = tlgpu_as_read(s, (addr - TLGPU_AS_BASE) / TLGPU_AS_STRIDE,
                             (addr - TLGPU_AS_BASE) % TLGPU_AS_STRIDE);
+    } else if (addr >= TLGPU_REG_INJ_FAIL_TIMELINE) {
+        val = tlgpu_inject_read(s, addr);
     } else {
         switch (addr) {
         case TLGPU_REG_ID:
@@ -201,11 +203,11 @@ static void tlgpu_mmio_write(void *opaque, hwaddr addr, uint64_t val,
             qemu_log_mask(LOG_GUEST_ERROR, "%s: no timeline at 0x%"
                           HWADDR_PRIx "\n", __func__, addr);
         }
-    } else if (addr >= TLGPU_REG_INJ_FAIL_TIMELINE) {
-        tlgpu_inject_write(s, addr, val);
     } else if (addr >= TLGPU_AS_BASE) {
         tlgpu_as_write(s, (addr - TLGPU_AS_BASE) / TLGPU_AS_STRIDE,
                        (addr - TLGPU_AS_BASE) % TLGPU_AS_STRIDE, val);
+    } else if (addr >= TLGPU_REG_INJ_FAIL_TIMELINE) {
+        tlgpu_inject_write(s, addr, val);
     } else {
         switch (addr) {
         case TLGPU_REG_RESET:
@@ -240,6 +242,16 @@ static const MemoryRegionOps tlgpu_mmio_ops = {
         .max_access_size = 4,
     },
 };
+
+static void tlgpu_write_config(PCIDevice *pdev, uint32_t addr, uint32_t val,
+                               int len)
+{
+    pci_default_write_config(pdev, addr, val, len);
+    if (pci_is_express(pdev)) {
+        /* Initiate FLR: resets the function through dc->reset. */
+        pcie_cap_flr_write_config(pdev, addr, val, len);
+    }
+}
 
 static void tlgpu_realize(PCIDevice *pdev, Error **errp)
 {
@@ -379,6 +391,7 @@ static void tlgpu_class_init(ObjectClass *oc, void *data)
 
     k->realize = tlgpu_realize;
     k->exit = tlgpu_unrealize;
+    k->config_write = tlgpu_write_config;
     k->vendor_id = TLGPU_PCI_VENDOR_ID;
     k->device_id = TLGPU_PCI_DEVICE_ID;
     k->revision = TLGPU_PCI_REVISION;
