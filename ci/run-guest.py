@@ -1,0 +1,186 @@
+#!/usr/bin/env python3
+"""Boot the tlgpu guest in test mode and judge the run.
+
+Runs images/run-vm.sh --mode test with the kernel console in
+RESULTS/FLAVOR.log and the test output (ttyS1) in RESULTS/FLAVOR.out,
+kills QEMU when the watchdog expires, then turns the suites in .out
+(KTAP documents between TLGPU-SUITE-BEGIN/END markers) and the kernel
+reports found in .log into one KTAP document, RESULTS/FLAVOR.ktap.
+Prints every case and '# FLAVOR: N passed, N failed'; exits 1 on any
+failure.
+"""
+
+import argparse
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import ktap
+
+TOP = Path(__file__).resolve().parent.parent
+RUN_VM = TOP / "images" / "run-vm.sh"
+
+BEGIN_RE = re.compile(r"^TLGPU-SUITE-BEGIN (?P<suite>\S+)")
+END_RE = re.compile(r"^TLGPU-SUITE-END (?P<suite>\S+) rc=(?P<rc>-?\d+)")
+DONE = "TLGPU-TESTS-DONE"
+
+# Kernel console lines that mean something went wrong in the kernel.
+KERNEL_REPORT_RE = re.compile("|".join([
+    r"WARNING:", r"BUG:", r"Oops", r"general protection fault",
+    r"Kernel panic", r"KASAN:", r"UBSAN:",
+    r"kmemleak: .*suspected memory leak", r"refcount_t:",
+    r"possible recursive locking", r"possible circular locking",
+    r"inconsistent lock state", r"suspicious RCU usage",
+    r"INFO: task .* blocked for more than",
+    r"rcu_(?:sched|preempt) (?:self-)?detected stall",
+    r"ODEBUG:", r"list_(?:add|del) corruption", r"cut here",
+]))
+# Lines that say where a report happened, kept as its context.
+KERNEL_CONTEXT_RE = re.compile(r"RIP:|Call Trace|^\s*\S+\+0x[0-9a-f]+/0x[0-9a-f]+")
+REPORT_END_RE = re.compile(r"---\[ end (?:trace|Kernel panic)")
+REPORT_SPAN = 80        # console lines one report may cover at most
+REPORT_MAX_LINES = 24   # lines of one report shown as diagnostics
+TIMESTAMP_RE = re.compile(r"^\[\s*\d+\.\d+\]\s?")
+
+
+def run_vm(args, log, out):
+    """Run the VM under the watchdog; return (qemu rc or None, seconds)."""
+    cmd = ["bash", str(RUN_VM), "--flavor", args.flavor, "--mode", "test",
+           "--devices", str(args.devices), "--timelines", str(args.timelines),
+           "--serial-log", str(log), "--test-out", str(out)]
+    print(f"# {args.flavor}: {' '.join(cmd[1:])}", flush=True)
+    start = time.monotonic()
+    # A session of its own, so the watchdog can take QEMU down with its shell.
+    proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, start_new_session=True)
+    try:
+        rc = proc.wait(timeout=args.timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+        rc = None
+    return rc, time.monotonic() - start
+
+
+def read_lines(path):
+    """Lines of a file without line ends; [] if it does not exist."""
+    try:
+        text = path.read_bytes().decode("utf-8", errors="replace")
+    except FileNotFoundError:
+        return []
+    return [line.rstrip("\r") for line in text.replace("\r\n", "\n").split("\n")]
+
+
+def suite_cases(suite, lines, rc):
+    """Cases of one suite; rc is None when its END marker is missing."""
+    doc = ktap.parse(lines)
+    cases = [ktap.Case(f"{suite}.{c.name}", c.result, c.reason, c.diagnostics)
+             for c in doc.cases]
+    problem = ktap.plan_problem(doc)
+    if problem:
+        cases.append(ktap.Case(f"{suite}.plan", ktap.FAIL, "",
+                               [problem] + doc.trailing))
+    if rc is None:
+        cases.append(ktap.Case(f"{suite}.exit", ktap.FAIL, "",
+                               ["no TLGPU-SUITE-END: the suite hung or the guest died"]
+                               + doc.trailing))
+    elif rc != 0:
+        cases.append(ktap.Case(f"{suite}.exit", ktap.FAIL, "",
+                               [f"exit status {rc}"
+                                + (" (killed by the in-guest timeout)" if rc == 137 else "")]
+                               + doc.trailing))
+    return cases
+
+
+def test_cases(out_lines):
+    """All suite cases of the test output, and whether it ended with DONE."""
+    cases, done = [], False
+    suite, body = None, []
+    for line in out_lines:
+        begin, end = BEGIN_RE.match(line), END_RE.match(line)
+        if begin:
+            if suite:
+                cases += suite_cases(suite, body, None)
+            suite, body = begin.group("suite"), []
+        elif end and suite:
+            cases += suite_cases(suite, body, int(end.group("rc")))
+            suite, body = None, []
+        elif line == DONE:
+            done = True
+        elif suite:
+            body.append(line)
+    if suite:
+        cases += suite_cases(suite, body, None)
+    return cases, done
+
+
+def kernel_reports(log_lines):
+    """Groups of console lines, one per kernel report."""
+    reports, current, opened_at = [], None, 0
+    for i, raw in enumerate(log_lines):
+        line = TIMESTAMP_RE.sub("", raw)
+        if current is not None and (i - opened_at > REPORT_SPAN or REPORT_END_RE.search(line)):
+            current = None
+        if KERNEL_REPORT_RE.search(line):
+            if current is None:
+                current, opened_at = [], i
+                reports.append(current)
+            current.append(raw)
+        elif current is not None and KERNEL_CONTEXT_RE.search(line):
+            current.append(raw)
+    return [r[:REPORT_MAX_LINES] for r in reports]
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--flavor", required=True, choices=("stock", "debug"))
+    parser.add_argument("--results", required=True, type=Path)
+    parser.add_argument("--timeout", type=int, default=900, help="watchdog seconds")
+    parser.add_argument("--devices", type=int, default=2)
+    parser.add_argument("--timelines", type=int, default=4)
+    args = parser.parse_args()
+
+    args.results.mkdir(parents=True, exist_ok=True)
+    log = args.results / f"{args.flavor}.log"
+    out = args.results / f"{args.flavor}.out"
+    for f in (log, out):
+        f.unlink(missing_ok=True)
+
+    rc, seconds = run_vm(args, log, out)
+    print(f"# {args.flavor}: VM ran {seconds:.1f} s, "
+          + ("killed by the watchdog" if rc is None else f"QEMU exit status {rc}"),
+          flush=True)
+
+    log_lines = read_lines(log)
+    cases, done = test_cases(read_lines(out))
+    console_tail = [line for line in log_lines if line.strip()][-15:]
+    if not done:
+        cases.append(ktap.Case("tests-done", ktap.FAIL, "",
+                               [f"no {DONE} on ttyS1; last console lines:"] + console_tail))
+    reports = kernel_reports(log_lines)
+    for report in reports:
+        cases.append(ktap.Case("kernel-log", ktap.FAIL, "", report))
+    if not reports:
+        cases.append(ktap.Case("kernel-log", ktap.PASS))
+    if rc is None:
+        cases.append(ktap.Case("watchdog", ktap.FAIL, "",
+                               [f"the VM ran past {args.timeout} s and was killed"]))
+    elif rc != 0:
+        cases.append(ktap.Case("qemu-exit", ktap.FAIL, "",
+                               [f"QEMU exited with status {rc}"] + console_tail))
+
+    ktap.write(args.results / f"{args.flavor}.ktap", cases,
+               f"tlgpu guest tests, {args.flavor} kernel")
+    _, failed, _ = ktap.report(cases, args.flavor)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,102 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * tlgpu: debugfs files.
+ */
+
+/**
+ * DOC: tlgpu debugfs
+ *
+ * Each DRM minor of a tlgpu device gets, in /sys/kernel/debug/dri/<minor>/:
+ *
+ *  - irqs (read): one line per MSI-X vector, "tl<t> <count>" for the
+ *    vector of timeline t and "dev <count>" for the device vector, with the
+ *    interrupts handled on it since probe;
+ *  - inject_spurious (write, devices with TLGPU_CAP_INJECT): writing a
+ *    vector number makes the device raise that vector once, through
+ *    TLGPU_REG_INJ_SPURIOUS.  -EINVAL for a vector the device does not
+ *    have, -EOPNOTSUPP without the capability, -ENODEV once unplugged.
+ *
+ * The DRM core removes the files at unplug, and debugfs waits for the
+ * operations in flight, so no file outlives the register mapping; the
+ * writes still go through drm_dev_enter() like every other path.
+ */
+
+#include <linux/debugfs.h>
+#include <linux/fs.h>
+#include <linux/kernel.h>
+#include <linux/seq_file.h>
+
+#include <drm/drm_debugfs.h>
+#include <drm/drm_drv.h>
+#include <drm/drm_file.h>
+
+#include "tlgpu_drv.h"
+
+static int tlgpu_debugfs_irqs(struct seq_file *m, void *unused)
+{
+	struct drm_info_node *node = m->private;
+	struct tlgpu_device *tdev = to_tlgpu_device(node->minor->dev);
+	unsigned int i;
+
+	for (i = 0; i < tdev->num_vectors; i++) {
+		const struct tlgpu_irq_vector *vec = &tdev->vectors[i];
+		u64 count = atomic64_read(&vec->count);
+
+		if (vec->timeline >= 0)
+			seq_printf(m, "tl%d %llu\n", vec->timeline, count);
+		else
+			seq_printf(m, "dev %llu\n", count);
+	}
+
+	return 0;
+}
+
+static const struct drm_info_list tlgpu_debugfs_list[] = {
+	{ "irqs", tlgpu_debugfs_irqs, 0 },
+};
+
+static ssize_t tlgpu_inject_spurious_write(struct file *file,
+					   const char __user *buf,
+					   size_t len, loff_t *ppos)
+{
+	struct tlgpu_device *tdev = file->private_data;
+	unsigned int vector;
+	int ret, idx;
+
+	ret = kstrtouint_from_user(buf, len, 0, &vector);
+	if (ret)
+		return ret;
+	if (vector >= tdev->num_vectors)
+		return -EINVAL;
+	if (!(tdev->caps & TLGPU_CAP_INJECT))
+		return -EOPNOTSUPP;
+
+	if (!drm_dev_enter(&tdev->drm, &idx))
+		return -ENODEV;
+	tlgpu_write(tdev, TLGPU_REG_INJ_SPURIOUS, vector);
+	drm_dev_exit(idx);
+
+	return len;
+}
+
+static const struct file_operations tlgpu_inject_spurious_fops = {
+	.owner	= THIS_MODULE,
+	.open	= simple_open,
+	.write	= tlgpu_inject_spurious_write,
+	.llseek	= noop_llseek,
+};
+
+/**
+ * tlgpu_debugfs_init() - &drm_driver.debugfs_init hook
+ * @minor: DRM minor whose debugfs directory gets the files
+ */
+void tlgpu_debugfs_init(struct drm_minor *minor)
+{
+	struct tlgpu_device *tdev = to_tlgpu_device(minor->dev);
+
+	drm_debugfs_create_files(tlgpu_debugfs_list,
+				 ARRAY_SIZE(tlgpu_debugfs_list),
+				 minor->debugfs_root, minor);
+	debugfs_create_file("inject_spurious", 0200, minor->debugfs_root, tdev,
+			    &tlgpu_inject_spurious_fops);
+}

@@ -1,0 +1,243 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * tlgpu: module, PCI driver and DRM driver.
+ */
+
+/**
+ * DOC: tlgpu driver overview
+ *
+ * tlgpu is a virtual GPU made for testing GPU synchronization: a QEMU PCI
+ * device with up to TLGPU_MAX_TIMELINES independent command timelines,
+ * GPU address spaces and a fault-injection block.  include/tlgpu_hw.h is
+ * the device contract, include/tlgpu_drm.h the uAPI.
+ *
+ * The driver is render-only (DRIVER_RENDER, no KMS): userspace uses the
+ * /dev/dri/renderD* node of each PCI function (the DRM core also creates a
+ * primary card node, which nothing of tlgpu needs).  It is split by concern:
+ *
+ *  - this file: module and PCI driver, probe and remove, DRM driver;
+ *  - tlgpu_irq.c: MSI-X vectors, one per timeline plus a device vector;
+ *  - tlgpu_param.c: DRM_IOCTL_TLGPU_GET_PARAM;
+ *  - tlgpu_debugfs.c: interrupt counters and interrupt injection.
+ *
+ * Probe enables the function, maps BAR0, checks the ID register and the
+ * major version, reads the configuration registers, resets the device,
+ * enables bus mastering, sets the DMA mask, sets up MSI-X and finally
+ * registers the DRM device, so that userspace never sees a half-initialised
+ * device.  Every resource is devres-managed: a failing probe just returns.
+ *
+ * Remove (unbind, rmmod, hot unplug) first unplugs the DRM device, which
+ * makes every later ioctl on a still-open file fail with -ENODEV and
+ * waits for the ioctls already inside drm_dev_enter(); then it resets the
+ * device so that it stops raising interrupts and doing DMA.  The
+ * interrupts, MSI-X vectors and BAR mapping are devres-managed and are
+ * released after remove returns, in reverse order of their setup; the
+ * &struct tlgpu_device lives on until the last open file is closed.
+ */
+
+#include <linux/dma-mapping.h>
+#include <linux/module.h>
+#include <linux/pci.h>
+
+#include <drm/drm_drv.h>
+#include <drm/drm_file.h>
+#include <drm/drm_gem.h>
+#include <drm/drm_ioctl.h>
+
+#include "tlgpu_drm.h"
+#include "tlgpu_drv.h"
+
+/*
+ * DMA addresses reach the device as 64-bit register pairs and as page
+ * table entries, which hold bits 51:12 of an address (TLGPU_PTE_ADDR_MASK):
+ * the entries are the narrowest path.
+ */
+#define TLGPU_DMA_BITS		52
+
+/**
+ * tlgpu_device_reset() - full device reset
+ * @tdev: device
+ *
+ * Stops every timeline, disables every address space and clears pending
+ * interrupts.  The read back of the reset counter flushes the posted
+ * write, so the reset is done when this returns.
+ */
+void tlgpu_device_reset(struct tlgpu_device *tdev)
+{
+	tlgpu_write(tdev, TLGPU_REG_RESET, TLGPU_RESET_MAGIC);
+	tlgpu_read(tdev, TLGPU_REG_RESET_COUNT);
+}
+
+static int tlgpu_hw_init(struct tlgpu_device *tdev)
+{
+	struct device *dev = &tdev->pdev->dev;
+	u32 id;
+
+	id = tlgpu_read(tdev, TLGPU_REG_ID);
+	if (id != TLGPU_ID_MAGIC) {
+		dev_err(dev, "ID register is %#010x, expected %#010x\n",
+			id, TLGPU_ID_MAGIC);
+		return -ENODEV;
+	}
+
+	tdev->version = tlgpu_read(tdev, TLGPU_REG_VERSION);
+	if (tdev->version >> 16 != TLGPU_VERSION_MAJOR) {
+		dev_err(dev, "device version %u.%u, driver supports %u.x\n",
+			tdev->version >> 16, tdev->version & 0xffff,
+			TLGPU_VERSION_MAJOR);
+		return -ENODEV;
+	}
+
+	tdev->caps = tlgpu_read(tdev, TLGPU_REG_CAPS);
+	tdev->num_timelines = tlgpu_read(tdev, TLGPU_REG_NUM_TIMELINES);
+	tdev->num_as = tlgpu_read(tdev, TLGPU_REG_NUM_AS);
+	tdev->num_vectors = tlgpu_read(tdev, TLGPU_REG_NUM_VECTORS);
+
+	if (tdev->num_timelines < 1 ||
+	    tdev->num_timelines > TLGPU_MAX_TIMELINES) {
+		dev_err(dev, "%u timelines, expected 1..%u\n",
+			tdev->num_timelines, TLGPU_MAX_TIMELINES);
+		return -ENODEV;
+	}
+	if (tdev->num_as > TLGPU_NUM_AS) {
+		dev_err(dev, "%u address spaces, expected at most %u\n",
+			tdev->num_as, TLGPU_NUM_AS);
+		return -ENODEV;
+	}
+	/* A vector per timeline, then the device vector. */
+	if (tdev->num_vectors < tdev->num_timelines ||
+	    tdev->num_vectors > tdev->num_timelines + 1) {
+		dev_err(dev, "%u MSI-X vectors for %u timelines\n",
+			tdev->num_vectors, tdev->num_timelines);
+		return -ENODEV;
+	}
+
+	tlgpu_device_reset(tdev);
+	tdev->reset_count_base = tlgpu_read(tdev, TLGPU_REG_RESET_COUNT);
+
+	return 0;
+}
+
+static const struct drm_ioctl_desc tlgpu_ioctls[] = {
+	DRM_IOCTL_DEF_DRV(TLGPU_GET_PARAM, tlgpu_get_param_ioctl,
+			  DRM_RENDER_ALLOW),
+};
+
+DEFINE_DRM_GEM_FOPS(tlgpu_fops);
+
+static const struct drm_driver tlgpu_drm_driver = {
+	.driver_features	= DRIVER_GEM | DRIVER_RENDER,
+	.ioctls			= tlgpu_ioctls,
+	.num_ioctls		= ARRAY_SIZE(tlgpu_ioctls),
+	.fops			= &tlgpu_fops,
+#ifdef CONFIG_DEBUG_FS
+	.debugfs_init		= tlgpu_debugfs_init,
+#endif
+
+	.name			= DRIVER_NAME,
+	.desc			= DRIVER_DESC,
+	.date			= DRIVER_DATE,
+	.major			= DRIVER_MAJOR,
+	.minor			= DRIVER_MINOR,
+	.patchlevel		= DRIVER_PATCHLEVEL,
+};
+
+static int tlgpu_pci_probe(struct pci_dev *pdev,
+			   const struct pci_device_id *ent)
+{
+	struct tlgpu_device *tdev;
+	int ret;
+
+	tdev = devm_drm_dev_alloc(&pdev->dev, &tlgpu_drm_driver,
+				  struct tlgpu_device, drm);
+	if (IS_ERR(tdev))
+		return PTR_ERR(tdev);
+	tdev->pdev = pdev;
+	pci_set_drvdata(pdev, tdev);
+
+	ret = pcim_enable_device(pdev);
+	if (ret)
+		return ret;
+
+	if (pci_resource_len(pdev, TLGPU_BAR_REGS) < TLGPU_BAR0_SIZE) {
+		dev_err(&pdev->dev, "BAR%d is %llu bytes, expected %u\n",
+			TLGPU_BAR_REGS,
+			(unsigned long long)pci_resource_len(pdev, TLGPU_BAR_REGS),
+			TLGPU_BAR0_SIZE);
+		return -ENODEV;
+	}
+	ret = pcim_iomap_regions(pdev, BIT(TLGPU_BAR_REGS), DRIVER_NAME);
+	if (ret)
+		return ret;
+	tdev->regs = pcim_iomap_table(pdev)[TLGPU_BAR_REGS];
+
+	ret = tlgpu_hw_init(tdev);
+	if (ret)
+		return ret;
+
+	/* Only once the reset stopped whatever a previous owner started. */
+	pci_set_master(pdev);
+
+	ret = dma_set_mask_and_coherent(&pdev->dev,
+					DMA_BIT_MASK(TLGPU_DMA_BITS));
+	if (ret) {
+		dev_err(&pdev->dev, "no usable %d-bit DMA: %d\n",
+			TLGPU_DMA_BITS, ret);
+		return ret;
+	}
+
+	ret = tlgpu_irq_init(tdev);
+	if (ret)
+		return ret;
+
+	ret = drm_dev_register(&tdev->drm, 0);
+	if (ret)
+		goto err_reset;
+
+	drm_info(&tdev->drm, "tlgpu %u.%u: %u timelines, %u address spaces, caps %#x\n",
+		 tdev->version >> 16, tdev->version & 0xffff,
+		 tdev->num_timelines, tdev->num_as, tdev->caps);
+
+	return 0;
+
+err_reset:
+	/* Nothing ran yet, but leave the device as quiet as we found it. */
+	tlgpu_device_reset(tdev);
+	return ret;
+}
+
+static void tlgpu_pci_remove(struct pci_dev *pdev)
+{
+	struct tlgpu_device *tdev = pci_get_drvdata(pdev);
+
+	/*
+	 * After this no ioctl is inside drm_dev_enter() and none can enter,
+	 * so nothing but the interrupt handlers touches the registers.
+	 */
+	drm_dev_unplug(&tdev->drm);
+
+	/*
+	 * Quiesce: no more DMA, no new interrupts.  devres then frees the
+	 * interrupts (synchronizing with running handlers), the MSI-X
+	 * vectors and the BAR mapping, in that order.
+	 */
+	tlgpu_device_reset(tdev);
+}
+
+static const struct pci_device_id tlgpu_pci_ids[] = {
+	{ PCI_DEVICE(TLGPU_PCI_VENDOR_ID, TLGPU_PCI_DEVICE_ID) },
+	{ }
+};
+MODULE_DEVICE_TABLE(pci, tlgpu_pci_ids);
+
+static struct pci_driver tlgpu_pci_driver = {
+	.name		= DRIVER_NAME,
+	.id_table	= tlgpu_pci_ids,
+	.probe		= tlgpu_pci_probe,
+	.remove		= tlgpu_pci_remove,
+};
+module_pci_driver(tlgpu_pci_driver);
+
+MODULE_AUTHOR("tlgpu authors");
+MODULE_DESCRIPTION(DRIVER_DESC);
+MODULE_LICENSE("Dual MIT/GPL");

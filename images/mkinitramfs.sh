@@ -1,0 +1,139 @@
+#!/usr/bin/env bash
+# Build build/initramfs-FLAVOR.cpio.gz: busybox, the DRM modules tlgpu
+# needs with their modules.dep closure, build/driver-FLAVOR/tlgpu.ko, the
+# guest userspace installed from build/userspace with the shared libraries
+# it links, and images/init.  Always rebuilt from scratch: it takes seconds.
+#
+# usage: mkinitramfs.sh FLAVOR
+# env:   TLGPU_KO (default $BUILD/driver-FLAVOR/tlgpu.ko),
+#        USERSPACE_BUILD (default $BUILD/userspace, a meson build dir)
+set -euo pipefail
+
+FLAVOR=${1:?usage: mkinitramfs.sh FLAVOR}
+TOP=${TOP:-$(cd "$(dirname "$0")/.." && pwd)}
+BUILD=${BUILD:-$TOP/build}
+KOUT=$BUILD/kernel/$FLAVOR
+TLGPU_KO=${TLGPU_KO:-$BUILD/driver-$FLAVOR/tlgpu.ko}
+USERSPACE_BUILD=${USERSPACE_BUILD:-$BUILD/userspace}
+OUT=$BUILD/initramfs-$FLAVOR.cpio.gz
+STAGE=$BUILD/initramfs-$FLAVOR
+ROOT=$STAGE/root
+
+# In-tree modules the driver and the tests need; their dependencies are
+# added from modules.dep, tlgpu.ko's own from its modinfo.
+MODULES=(drm drm_shmem_helper gpu-sched vgem)
+
+die() { echo "mkinitramfs: $*" >&2; exit 1; }
+log() { echo "mkinitramfs: $*"; }
+
+for f in release modules vmlinuz; do
+	[ -e "$KOUT/$f" ] || die "$KOUT/$f missing: fetch or build the $FLAVOR kernel first"
+done
+[ -f "$TLGPU_KO" ] || die "$TLGPU_KO missing: build the driver first"
+release=$(cat "$KOUT/release")
+kmods=$(cat "$KOUT/modules")
+[ -f "$kmods/modules.dep" ] || die "$kmods/modules.dep missing (run depmod on the kernel)"
+
+rm -rf "$STAGE"
+mkdir -p "$ROOT"
+
+# --- skeleton: merged /usr like the host, so library paths match ldd's ---
+mkdir -p "$ROOT"/{usr/bin,usr/sbin,usr/lib,usr/lib64,dev,proc,sys,tmp,run,root,etc}
+for d in bin sbin lib lib64; do
+	ln -s "usr/$d" "$ROOT/$d"
+done
+# The kernel opens /dev/console for /init before devtmpfs is mounted.
+mknod -m 0600 "$ROOT/dev/console" c 5 1 || die "mknod needs root"
+echo 'root:x:0:0:root:/root:/bin/sh' >"$ROOT/etc/passwd"
+echo 'root:x:0:' >"$ROOT/etc/group"
+echo "PS1='tlgpu:\\w# '" >"$ROOT/etc/profile"
+install -m 0755 "$TOP/images/init" "$ROOT/init"
+
+# --- busybox and its applet links (busybox --install -s, at build time) ---
+install -m 0755 "$(command -v busybox)" "$ROOT/bin/busybox"
+ldd "$ROOT/bin/busybox" >/dev/null 2>&1 &&
+	die "$(command -v busybox) is dynamic: install busybox-static"
+for applet in $(busybox --list-full); do
+	[ -e "$ROOT/$applet" ] || [ -L "$ROOT/$applet" ] || ln -s /bin/busybox "$ROOT/$applet"
+done
+
+# --- kernel modules: the closure of MODULES and tlgpu.ko's depends ---
+# modules.dep lines read "kernel/a/b.ko: kernel/c.ko kernel/d.ko" and list
+# the whole closure; module names compare with '-' and '_' alike.
+want=$(printf '%s\n' "${MODULES[@]}"; modinfo -F depends "$TLGPU_KO" | tr , '\n')
+modname='function modname(p) { sub(/.*\//, "", p); sub(/\.ko.*/, "", p); gsub(/-/, "_", p); return p }'
+closure=$(awk -v want="$(tr - _ <<<"$want")" "$modname"'
+	BEGIN { split(want, w, "\n"); for (i in w) if (w[i] != "") need[w[i]] = 1 }
+	{
+		m = modname($1)
+		if (m in need) {
+			found[m] = 1
+			for (i = 1; i <= NF; i++) { sub(/:$/, "", $i); print $i }
+		}
+	}
+	END { for (m in need) if (!(m in found)) print "NOTMODULE:" m }
+' "$kmods/modules.dep" | sort -u)
+builtin=$(awk "$modname"' { print modname($0) }' "$kmods/modules.builtin")
+for rel in $closure; do
+	case $rel in
+	NOTMODULE:*)
+		grep -qx "${rel#NOTMODULE:}" <<<"$builtin" ||
+			die "module ${rel#NOTMODULE:} is neither in modules.dep nor built in" ;;
+	esac
+done
+closure=$(grep -v '^NOTMODULE:' <<<"$closure" || true)
+
+dst=$ROOT/lib/modules/$release
+mkdir -p "$dst/extra"
+for rel in $closure; do
+	mkdir -p "$dst/$(dirname "$rel")"
+	cp "$kmods/$rel" "$dst/$rel"
+done
+install -m 0644 "$TLGPU_KO" "$dst/extra/tlgpu.ko"
+for f in modules.order modules.builtin modules.builtin.modinfo; do
+	[ -f "$kmods/$f" ] && cp "$kmods/$f" "$dst/$f"
+done
+depmod -b "$ROOT" "$release"
+log "modules: $(xargs -n1 basename <<<"$closure" | sort | xargs) extra/tlgpu.ko"
+
+# --- guest userspace: every file meson installs, minus development files ---
+ustage=$STAGE/userspace
+mkdir -p "$ustage"
+if [ -f "$USERSPACE_BUILD/build.ninja" ]; then
+	DESTDIR=$ustage meson install -C "$USERSPACE_BUILD" --quiet >/dev/null
+else
+	log "no userspace build in $USERSPACE_BUILD: initramfs without tools and tests"
+fi
+rm -rf "$ustage/usr/include" "$ustage/usr/share/pkgconfig"
+find "$ustage" \( -name '*.a' -o -name pkgconfig \) -prune -exec rm -rf {} +
+cp -a "$ustage/." "$ROOT/"
+rm -rf "$ustage"
+
+# --- shared libraries of every installed ELF, with the dynamic loader ---
+is_elf() { [ "$(head -c 4 "$1" | od -An -c | tr -d ' ')" = '177ELF' ]; }
+libpath=$(find "$ROOT/usr" -name '*.so*' -printf '%h\n' | sort -u | paste -sd:)
+declare -A libs=()
+while IFS= read -r -d '' f; do
+	is_elf "$f" || continue
+	while read -r lib; do
+		libs[$lib]=1
+	done < <(LD_LIBRARY_PATH=$libpath ldd "$f" 2>/dev/null |
+		awk -v root="$ROOT" '
+			/not found/ { print "MISSING:" $1; next }
+			$2 == "=>" && $3 ~ /^\// && index($3, root) != 1 { print $3 }
+			$1 ~ /^\// { print $1 }')
+done < <(find "$ROOT/usr" -path "$ROOT/usr/lib/modules" -prune -o -type f -print0)
+for lib in "${!libs[@]}"; do
+	case $lib in
+	MISSING:*) die "a userspace binary needs ${lib#MISSING:}, found nowhere" ;;
+	esac
+	mkdir -p "$ROOT$(dirname "$lib")"
+	[ -e "$ROOT$lib" ] || cp -L "$lib" "$ROOT$lib"
+done
+
+# --- the archive ---
+(cd "$ROOT" && find . -print0 | LC_ALL=C sort -z |
+	cpio --null --create --format=newc --owner 0:0 --quiet) | gzip -n -6 >"$OUT.tmp"
+mv "$OUT.tmp" "$OUT"
+rm -rf "$STAGE"
+log "wrote $OUT ($(du -h "$OUT" | cut -f1))"
