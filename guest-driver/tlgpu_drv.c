@@ -38,11 +38,14 @@
 #include <linux/dma-mapping.h>
 #include <linux/module.h>
 #include <linux/pci.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
 
 #include <drm/drm_drv.h>
 #include <drm/drm_file.h>
 #include <drm/drm_gem.h>
 #include <drm/drm_ioctl.h>
+#include <drm/drm_prime.h>
 
 #include "tlgpu_drm.h"
 #include "tlgpu_drv.h"
@@ -53,6 +56,13 @@
  * the entries are the narrowest path.
  */
 #define TLGPU_DMA_BITS		52
+
+unsigned int tlgpu_timeout_ms = 2000;
+module_param_named(timeout_ms, tlgpu_timeout_ms, uint, 0444);
+MODULE_PARM_DESC(timeout_ms, "job timeout before a timeline reset, ms (read at probe)");
+
+/* drm-client-id of fdinfo: unique among all files of all tlgpu devices. */
+static atomic64_t tlgpu_client_ids = ATOMIC64_INIT(0);
 
 /**
  * tlgpu_device_reset() - full device reset
@@ -118,18 +128,137 @@ static int tlgpu_hw_init(struct tlgpu_device *tdev)
 	return 0;
 }
 
+static void tlgpu_file_release(struct kref *kref)
+{
+	struct tlgpu_file *tfile = container_of(kref, struct tlgpu_file,
+						refcount);
+
+	tlgpu_vm_put(tfile->vm);
+	kfree(tfile->entities);
+	mutex_destroy(&tfile->sched_lock);
+	kfree(tfile);
+}
+
+void tlgpu_file_put(struct tlgpu_file *tfile)
+{
+	kref_put(&tfile->refcount, tlgpu_file_release);
+}
+
+static int tlgpu_open(struct drm_device *drm, struct drm_file *file)
+{
+	struct tlgpu_device *tdev = to_tlgpu_device(drm);
+	struct tlgpu_file *tfile;
+	unsigned int i;
+	int ret;
+
+	tfile = kzalloc(sizeof(*tfile), GFP_KERNEL);
+	if (!tfile)
+		return -ENOMEM;
+	tfile->tdev = tdev;
+	kref_init(&tfile->refcount);
+	mutex_init(&tfile->sched_lock);
+	tfile->client_id = atomic64_inc_return(&tlgpu_client_ids);
+	tfile->resets_at_open = atomic_read(&tdev->timeline_resets);
+
+	tfile->entities = kcalloc(tdev->num_timelines,
+				  sizeof(*tfile->entities), GFP_KERNEL);
+	if (!tfile->entities) {
+		ret = -ENOMEM;
+		goto err_free;
+	}
+	tfile->vm = tlgpu_vm_create(tdev);
+	if (IS_ERR(tfile->vm)) {
+		ret = PTR_ERR(tfile->vm);
+		tfile->vm = NULL;
+		goto err_free;
+	}
+	for (i = 0; i < tdev->num_timelines; i++) {
+		struct drm_gpu_scheduler *sched = &tdev->timelines[i].sched;
+
+		ret = drm_sched_entity_init(&tfile->entities[i],
+					    DRM_SCHED_PRIORITY_NORMAL,
+					    &sched, 1, NULL);
+		if (ret)
+			goto err_entities;
+	}
+	file->driver_priv = tfile;
+	return 0;
+
+err_entities:
+	while (i--)
+		drm_sched_entity_destroy(&tfile->entities[i]);
+err_free:
+	tlgpu_file_put(tfile);
+	return ret;
+}
+
+static void tlgpu_postclose(struct drm_device *drm, struct drm_file *file)
+{
+	struct tlgpu_device *tdev = to_tlgpu_device(drm);
+	struct tlgpu_file *tfile = file->driver_priv;
+	unsigned int i;
+
+	/* Waits for queued jobs to reach the device, fails the blocked ones. */
+	for (i = 0; i < tdev->num_timelines; i++)
+		drm_sched_entity_destroy(&tfile->entities[i]);
+	/* The jobs still running keep the file's state alive. */
+	tlgpu_file_put(tfile);
+}
+
+static void tlgpu_show_fdinfo(struct seq_file *m, struct file *f)
+{
+	struct drm_file *file = f->private_data;
+	struct tlgpu_device *tdev = to_tlgpu_device(file->minor->dev);
+	struct tlgpu_file *tfile = file->driver_priv;
+	unsigned int i;
+
+	seq_printf(m, "drm-driver:\t%s\n", DRIVER_NAME);
+	seq_printf(m, "drm-pdev:\t%s\n", pci_name(tdev->pdev));
+	seq_printf(m, "drm-client-id:\t%llu\n", tfile->client_id);
+	for (i = 0; i < tdev->num_timelines; i++)
+		seq_printf(m, "drm-engine-tl%u:\t%llu ns\n", i,
+			   atomic64_read(&tfile->busy_ns[i]));
+}
+
 static const struct drm_ioctl_desc tlgpu_ioctls[] = {
 	DRM_IOCTL_DEF_DRV(TLGPU_GET_PARAM, tlgpu_get_param_ioctl,
 			  DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(TLGPU_BO_CREATE, tlgpu_bo_create_ioctl,
+			  DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(TLGPU_BO_INFO, tlgpu_bo_info_ioctl,
+			  DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(TLGPU_SUBMIT, tlgpu_submit_ioctl, DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(TLGPU_WAIT_BO, tlgpu_wait_bo_ioctl, DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(TLGPU_GET_RESET_STATUS, tlgpu_reset_status_ioctl,
+			  DRM_RENDER_ALLOW),
 };
 
-DEFINE_DRM_GEM_FOPS(tlgpu_fops);
+static const struct file_operations tlgpu_fops = {
+	.owner		= THIS_MODULE,
+	.open		= drm_open,
+	.release	= drm_release,
+	.unlocked_ioctl	= drm_ioctl,
+	.compat_ioctl	= drm_compat_ioctl,
+	.poll		= drm_poll,
+	.read		= drm_read,
+	.llseek		= noop_llseek,
+	.mmap		= drm_gem_mmap,
+	.show_fdinfo	= tlgpu_show_fdinfo,
+};
 
 static const struct drm_driver tlgpu_drm_driver = {
-	.driver_features	= DRIVER_GEM | DRIVER_RENDER,
+	.driver_features	= DRIVER_GEM | DRIVER_RENDER | DRIVER_SYNCOBJ |
+				  DRIVER_SYNCOBJ_TIMELINE,
+	.open			= tlgpu_open,
+	.postclose		= tlgpu_postclose,
 	.ioctls			= tlgpu_ioctls,
 	.num_ioctls		= ARRAY_SIZE(tlgpu_ioctls),
 	.fops			= &tlgpu_fops,
+	.gem_create_object	= tlgpu_gem_create_object,
+	.prime_handle_to_fd	= drm_gem_prime_handle_to_fd,
+	.prime_fd_to_handle	= drm_gem_prime_fd_to_handle,
+	.gem_prime_import_sg_table = drm_gem_shmem_prime_import_sg_table,
+	.gem_prime_mmap		= drm_gem_prime_mmap,
 #ifdef CONFIG_DEBUG_FS
 	.debugfs_init		= tlgpu_debugfs_init,
 #endif
@@ -186,13 +315,18 @@ static int tlgpu_pci_probe(struct pci_dev *pdev,
 		return ret;
 	}
 
+	ida_init(&tdev->as_ida);
+	ret = tlgpu_sched_init(tdev);
+	if (ret)
+		goto err_reset;
+
 	ret = tlgpu_irq_init(tdev);
 	if (ret)
-		return ret;
+		goto err_sched;
 
 	ret = drm_dev_register(&tdev->drm, 0);
 	if (ret)
-		goto err_reset;
+		goto err_sched;
 
 	drm_info(&tdev->drm, "tlgpu %u.%u: %u timelines, %u address spaces, caps %#x\n",
 		 tdev->version >> 16, tdev->version & 0xffff,
@@ -200,6 +334,8 @@ static int tlgpu_pci_probe(struct pci_dev *pdev,
 
 	return 0;
 
+err_sched:
+	tlgpu_sched_fini(tdev);
 err_reset:
 	/* Nothing ran yet, but leave the device as quiet as we found it. */
 	tlgpu_device_reset(tdev);
@@ -215,6 +351,9 @@ static void tlgpu_pci_remove(struct pci_dev *pdev)
 	 * so nothing but the interrupt handlers touches the registers.
 	 */
 	drm_dev_unplug(&tdev->drm);
+
+	/* Fail the jobs on the device with -ENODEV, stop the schedulers. */
+	tlgpu_sched_fini(tdev);
 
 	/*
 	 * Quiesce: no more DMA, no new interrupts.  devres then frees the

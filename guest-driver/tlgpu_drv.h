@@ -9,12 +9,20 @@
 #define TLGPU_DRV_H
 
 #include <linux/atomic.h>
+#include <linux/dma-fence.h>
 #include <linux/io.h>
+#include <linux/kref.h>
+#include <linux/mutex.h>
 #include <linux/pci.h>
+#include <linux/spinlock.h>
 #include <linux/types.h>
 
 #include <drm/drm_device.h>
+#include <drm/drm_gem_shmem_helper.h>
+#include <drm/drm_mm.h>
+#include <drm/gpu_scheduler.h>
 
+#include "tlgpu_drm.h"
 #include "tlgpu_hw.h"
 
 #define DRIVER_NAME		"tlgpu"
@@ -25,6 +33,7 @@
 #define DRIVER_PATCHLEVEL	0
 
 struct drm_minor;
+struct tlgpu_fence;
 struct tlgpu_device;
 
 /**
@@ -45,6 +54,59 @@ struct tlgpu_irq_vector {
 	atomic64_t count;
 };
 
+/* Ring of each timeline: room for TLGPU_JOBS_IN_FLIGHT of the largest jobs. */
+#define TLGPU_RING_SIZE		(256 * 1024)
+#define TLGPU_JOBS_IN_FLIGHT	32
+/* Most device-side WAITs one job carries; beyond, the CPU waits. */
+#define TLGPU_MAX_WAITS		16
+/* Largest job in the ring: SET_AS, WAITs, user commands, FENCE. */
+#define TLGPU_JOB_MAX_DWORDS \
+	(2 + 4 * TLGPU_MAX_WAITS + DRM_TLGPU_MAX_CMD_DWORDS + 4)
+
+/**
+ * struct tlgpu_timeline - one command timeline (hardware queue)
+ * @tdev: device
+ * @idx: timeline number
+ * @sched: the DRM GPU scheduler feeding this timeline
+ * @ring: ring buffer, TLGPU_RING_SIZE bytes, coherent DMA memory
+ * @ring_dma: its bus address
+ * @status: the timeline's status page, written by the device
+ * @status_dma: its bus address
+ * @ring_lock: protects @tail and @seqno; held by run_job and the reset path
+ *	while they write the ring.  Nothing allocates memory under it.
+ * @tail: next byte of @ring to write
+ * @seqno: last hardware seqno handed out
+ * @pending_lock: protects @pending; taken in the interrupt handler
+ * @pending: hardware fences written to the ring and not yet signalled, in
+ *	seqno order; the list holds a reference to each
+ * @fence_lock: the &dma_fence.lock of this timeline's hardware fences
+ * @fence_context: dma_fence context of the hardware fences
+ * @resets: resets of this timeline
+ * @name: "tlgpu-tl<idx>", the scheduler's and fences' timeline name
+ */
+struct tlgpu_timeline {
+	struct tlgpu_device *tdev;
+	unsigned int idx;
+	struct drm_gpu_scheduler sched;
+
+	void *ring;
+	dma_addr_t ring_dma;
+	struct tlgpu_status_page *status;
+	dma_addr_t status_dma;
+
+	struct mutex ring_lock;
+	u32 tail;
+	u64 seqno;
+
+	spinlock_t pending_lock;
+	struct list_head pending;
+
+	spinlock_t fence_lock;
+	u64 fence_context;
+	atomic_t resets;
+	char name[32];
+};
+
 /**
  * struct tlgpu_device - one tlgpu PCI function
  * @drm: DRM device; its reference count controls this structure's lifetime
@@ -58,17 +120,21 @@ struct tlgpu_irq_vector {
  * @reset_count_base: TLGPU_REG_RESET_COUNT right after the probe reset;
  *	resets since probe are counted from here
  * @vectors: @num_vectors interrupt vectors
+ * @timelines: @num_timelines timelines
+ * @as_ida: allocator of address-space slots, one per open file
+ * @timeline_resets: timeline resets done by the driver since probe
  *
  * Lifetime: allocated by devm_drm_dev_alloc(), freed when the last
  * reference to @drm goes, which can be long after the PCI function was
  * unbound if a file is still open.  @regs, the interrupts and the PCI
  * resources are devres-managed and go away at unbind, so every path that
  * userspace can reach touches the hardware only between drm_dev_enter()
- * and drm_dev_exit().
+ * and drm_dev_exit().  The timelines (rings, status pages, schedulers)
+ * are drmm-managed: they outlive the unbind for the files still open.
  *
- * Locking: there is no lock yet.  Every field is written in probe before
- * drm_dev_register() and only read afterwards; the interrupt counters are
- * atomics.  A lock added here must say what it protects.
+ * Locking: the configuration fields are written in probe before
+ * drm_dev_register() and only read afterwards; each timeline documents
+ * its locks; counters are atomics.
  */
 struct tlgpu_device {
 	struct drm_device drm;
@@ -83,7 +149,187 @@ struct tlgpu_device {
 	u32 reset_count_base;
 
 	struct tlgpu_irq_vector *vectors;
+	struct tlgpu_timeline *timelines;
+	struct ida as_ida;
+	atomic_t timeline_resets;
 };
+
+/**
+ * struct tlgpu_pt - one page-table page and, for inner levels, its children
+ * @cpu: the 512 entries, as the device reads them
+ * @dma: bus address of @cpu
+ * @child: next-level tables of the valid entries (inner levels only)
+ */
+struct tlgpu_pt {
+	u64 *cpu;
+	dma_addr_t dma;
+	struct tlgpu_pt **child;
+};
+
+/**
+ * struct tlgpu_vm - a GPU address space: one per open file
+ * @tdev: device
+ * @refcount: held by the file and by each of its jobs
+ * @as: address-space slot on the device (index of TLGPU_AS_REG)
+ * @lock: protects @root, @mm and the mappings' PTEs; may allocate memory,
+ *	so never taken on the fence-signalling path
+ * @root: root page table
+ * @mm: allocator of GPU virtual addresses
+ * @fence_lock: protects @last_hw
+ * @last_hw: per timeline, the hardware fence of this VM's last job written
+ *	to the ring (a reference), waited for before pages are unmapped
+ */
+struct tlgpu_vm {
+	struct tlgpu_device *tdev;
+	struct kref refcount;
+	u32 as;
+
+	struct mutex lock;
+	struct tlgpu_pt root;
+	struct drm_mm mm;
+
+	spinlock_t fence_lock;
+	struct dma_fence *last_hw[TLGPU_MAX_TIMELINES];
+};
+
+/**
+ * struct tlgpu_mapping - a buffer mapped in one file's VM
+ * @link: in &tlgpu_bo.mappings
+ * @vm: the VM (a reference)
+ * @node: its GPU virtual address range, the buffer plus a guard page
+ */
+struct tlgpu_mapping {
+	struct list_head link;
+	struct tlgpu_vm *vm;
+	struct drm_mm_node node;
+};
+
+/**
+ * struct tlgpu_bo - a GEM buffer: shmem-backed, or imported with PRIME
+ * @base: shmem GEM object
+ * @lock: protects @mappings
+ * @mappings: &struct tlgpu_mapping of every file holding a handle
+ */
+struct tlgpu_bo {
+	struct drm_gem_shmem_object base;
+	struct mutex lock;
+	struct list_head mappings;
+};
+
+static inline struct tlgpu_bo *to_tlgpu_bo(struct drm_gem_object *obj)
+{
+	return container_of(to_drm_gem_shmem_obj(obj), struct tlgpu_bo, base);
+}
+
+/**
+ * struct tlgpu_file - per open file state
+ * @tdev: device
+ * @refcount: held by the file and by each of its jobs (counters live on)
+ * @vm: the file's GPU address space
+ * @sched_lock: serializes arming and pushing jobs onto @entities
+ * @entities: one scheduler entity per timeline
+ * @client_id: unique id for fdinfo's drm-client-id
+ * @guilty: jobs of this file blamed for a reset
+ * @innocent: jobs of this file re-run after another job's reset
+ * @resets_at_open: &tlgpu_device.timeline_resets when the file opened
+ * @busy_ns: per timeline, nanoseconds this file's jobs ran
+ */
+struct tlgpu_file {
+	struct tlgpu_device *tdev;
+	struct kref refcount;
+	struct tlgpu_vm *vm;
+	struct mutex sched_lock;
+	struct drm_sched_entity *entities;
+	u64 client_id;
+	atomic64_t guilty;
+	atomic64_t innocent;
+	int resets_at_open;
+	atomic64_t busy_ns[TLGPU_MAX_TIMELINES];
+};
+
+/**
+ * struct tlgpu_wait - a device-side WAIT a job emits before its commands
+ * @timeline: the other timeline
+ * @seqno: its hardware seqno to wait for
+ */
+struct tlgpu_wait {
+	u32 timeline;
+	u64 seqno;
+};
+
+/**
+ * struct tlgpu_job - one submitted job
+ * @base: scheduler job
+ * @file: submitting file (a reference)
+ * @vm: its VM (a reference)
+ * @tl: timeline
+ * @cmds: the user's commands, checked
+ * @cmd_dwords: their length
+ * @bos: buffers of the job (references), kept alive until the job is freed
+ * @bo_count: number of @bos
+ * @dev_deps: finished fences of this device's other jobs (references),
+ *	turned into device-side WAITs by tlgpu_job_dependency()
+ * @dev_dep_count: number of @dev_deps
+ * @dev_dep_next: the next one to look at
+ * @waits: the WAITs found so far
+ * @wait_count: number of @waits
+ * @hw_fence: hardware fence, allocated at submit, initialized at the first
+ *	run and reused when the job is re-run after a reset (same seqno)
+ * @hw_fence_init: @hw_fence is initialized
+ * @guilty: the job was blamed for a timeline reset
+ * @run_time: when the job was last written to the ring
+ */
+struct tlgpu_job {
+	struct drm_sched_job base;
+	struct tlgpu_file *file;
+	struct tlgpu_vm *vm;
+	struct tlgpu_timeline *tl;
+
+	u32 *cmds;
+	u32 cmd_dwords;
+
+	struct drm_gem_object **bos;
+	u32 bo_count;
+
+	struct dma_fence **dev_deps;
+	u32 dev_dep_count;
+	u32 dev_dep_next;
+	struct tlgpu_wait waits[TLGPU_MAX_WAITS];
+	u32 wait_count;
+
+	struct tlgpu_fence *hw_fence;
+	bool hw_fence_init;
+	bool guilty;
+	ktime_t run_time;
+};
+
+static inline struct tlgpu_job *to_tlgpu_job(struct drm_sched_job *job)
+{
+	return container_of(job, struct tlgpu_job, base);
+}
+
+/**
+ * struct tlgpu_fence - hardware fence: a job's completion on its timeline
+ * @base: the fence; @base.seqno is the hardware seqno
+ * @tl: its timeline
+ * @link: in &tlgpu_timeline.pending while written and not signalled
+ * @finished: the job's scheduler finished fence (a reference, dropped at
+ *	signalling), which gets the job's error before it is signalled:
+ *	the 6.1 scheduler does not pass the parent's error on
+ */
+struct tlgpu_fence {
+	struct dma_fence base;
+	struct tlgpu_timeline *tl;
+	struct list_head link;
+	struct dma_fence *finished;
+};
+
+struct tlgpu_fence *to_tlgpu_fence(struct dma_fence *fence);
+
+static inline struct tlgpu_fence *to_tlgpu_fence_or_null(struct dma_fence *f)
+{
+	return f ? to_tlgpu_fence(f) : NULL;
+}
 
 static inline struct tlgpu_device *to_tlgpu_device(struct drm_device *drm)
 {
@@ -116,13 +362,54 @@ static inline void tlgpu_tl_write(struct tlgpu_device *tdev, u32 tl, u32 reg,
 void tlgpu_debugfs_init(struct drm_minor *minor);
 
 /* tlgpu_drv.c */
+extern unsigned int tlgpu_timeout_ms;
 void tlgpu_device_reset(struct tlgpu_device *tdev);
+void tlgpu_file_put(struct tlgpu_file *file);
+
+/* tlgpu_fence.c (and to_tlgpu_fence() above) */
+struct tlgpu_fence *tlgpu_fence_alloc(void);
+void tlgpu_fence_init(struct tlgpu_fence *fence, struct tlgpu_timeline *tl,
+		      u64 seqno);
+int tlgpu_error_to_errno(u32 error);
+
+/* tlgpu_gem.c */
+struct drm_gem_object *tlgpu_gem_create_object(struct drm_device *drm,
+					       size_t size);
+int tlgpu_bo_create_ioctl(struct drm_device *drm, void *data,
+			  struct drm_file *file);
+int tlgpu_bo_info_ioctl(struct drm_device *drm, void *data,
+			struct drm_file *file);
 
 /* tlgpu_irq.c */
 int tlgpu_irq_init(struct tlgpu_device *tdev);
 
+/* tlgpu_mmu.c */
+struct tlgpu_vm *tlgpu_vm_create(struct tlgpu_device *tdev);
+void tlgpu_vm_put(struct tlgpu_vm *vm);
+struct tlgpu_vm *tlgpu_vm_get(struct tlgpu_vm *vm);
+int tlgpu_vm_map(struct tlgpu_vm *vm, struct tlgpu_bo *bo,
+		 struct tlgpu_mapping *map);
+void tlgpu_vm_unmap(struct tlgpu_vm *vm, struct tlgpu_mapping *map);
+void tlgpu_vm_set_last_hw(struct tlgpu_vm *vm, unsigned int tl,
+			  struct dma_fence *fence);
+
 /* tlgpu_param.c */
 int tlgpu_get_param_ioctl(struct drm_device *drm, void *data,
 			  struct drm_file *file);
+
+/* tlgpu_sched.c */
+int tlgpu_sched_init(struct tlgpu_device *tdev);
+void tlgpu_sched_fini(struct tlgpu_device *tdev);
+void tlgpu_timeline_irq(struct tlgpu_timeline *tl);
+bool tlgpu_job_dev_dep(struct tlgpu_device *tdev, struct dma_fence *fence);
+
+/* tlgpu_submit.c */
+int tlgpu_submit_ioctl(struct drm_device *drm, void *data,
+		       struct drm_file *file);
+int tlgpu_wait_bo_ioctl(struct drm_device *drm, void *data,
+			struct drm_file *file);
+int tlgpu_reset_status_ioctl(struct drm_device *drm, void *data,
+			     struct drm_file *file);
+void tlgpu_job_cleanup(struct tlgpu_job *job);
 
 #endif /* TLGPU_DRV_H */

@@ -15,8 +15,9 @@
  * TLGPU_TL_IRQ_ACK: completions in between are coalesced.  Each handler
  * therefore acknowledges before it looks at the timeline's state, so that
  * a completion landing after the look raises a new interrupt instead of
- * being lost.  For now the handlers only count and acknowledge; fence
- * signalling arrives with the job submission code.
+ * being lost; then it signals the timeline's completed fences
+ * (tlgpu_timeline_irq()).  Spurious and duplicated interrupts find
+ * nothing new to signal.
  *
  * The vectors are exclusive to this device (MSI-X is never shared), so a
  * handler always returns IRQ_HANDLED, even for an injected spurious
@@ -31,12 +32,14 @@
 
 #include "tlgpu_drv.h"
 
-static irqreturn_t tlgpu_timeline_irq(int irq, void *arg)
+static irqreturn_t tlgpu_timeline_irq_handler(int irq, void *arg)
 {
 	struct tlgpu_irq_vector *vec = arg;
 
+	/* Acknowledge first: a completion after the look interrupts again. */
 	tlgpu_tl_write(vec->tdev, vec->timeline, TLGPU_TL_IRQ_ACK, 1);
 	atomic64_inc(&vec->count);
+	tlgpu_timeline_irq(&vec->tdev->timelines[vec->timeline]);
 
 	return IRQ_HANDLED;
 }
@@ -88,7 +91,7 @@ int tlgpu_irq_init(struct tlgpu_device *tdev)
 		atomic64_set(&vec->count, 0);
 		if (i < tdev->num_timelines) {
 			vec->timeline = i;
-			handler = tlgpu_timeline_irq;
+			handler = tlgpu_timeline_irq_handler;
 			name = devm_kasprintf(dev, GFP_KERNEL, "tlgpu-tl%u@%s",
 					      i, pci_name(pdev));
 		} else {

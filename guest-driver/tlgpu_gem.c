@@ -1,0 +1,218 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * tlgpu: GEM buffers.
+ */
+
+/**
+ * DOC: tlgpu buffers
+ *
+ * Buffers are shmem GEM objects (drm_gem_shmem_helper), created with
+ * DRM_IOCTL_TLGPU_BO_CREATE or imported from another device's dma-buf
+ * through PRIME.  Both kinds are mapped into a file's GPU address space
+ * by the GEM open callback, when the file gets its handle, and unmapped by
+ * the close callback, when the handle goes (tlgpu_mmu.c).  A buffer has a
+ * mapping per file that holds a handle, so two files of the device, or a
+ * buffer shared with another device, each see it at their own address.
+ *
+ * Exported buffers use the PRIME helpers; their dma_resv is the one the
+ * jobs add their fences to, so implicit synchronization crosses devices.
+ */
+
+#include <linux/slab.h>
+
+#include <drm/drm_drv.h>
+#include <drm/drm_file.h>
+#include <drm/drm_gem.h>
+#include <drm/drm_prime.h>
+
+#include "tlgpu_drv.h"
+
+/* The mapping of @bo in @vm, or NULL; bo->lock held. */
+static struct tlgpu_mapping *tlgpu_bo_find_mapping(struct tlgpu_bo *bo,
+						   struct tlgpu_vm *vm)
+{
+	struct tlgpu_mapping *map;
+
+	list_for_each_entry(map, &bo->mappings, link)
+		if (map->vm == vm)
+			return map;
+	return NULL;
+}
+
+static int tlgpu_gem_open(struct drm_gem_object *obj, struct drm_file *file)
+{
+	struct tlgpu_file *tfile = file->driver_priv;
+	struct tlgpu_bo *bo = to_tlgpu_bo(obj);
+	struct tlgpu_mapping *map;
+	int ret;
+
+	map = kzalloc(sizeof(*map), GFP_KERNEL);
+	if (!map)
+		return -ENOMEM;
+
+	mutex_lock(&bo->lock);
+	/* One handle per buffer and file: the GEM core never opens twice. */
+	if (WARN_ON(tlgpu_bo_find_mapping(bo, tfile->vm))) {
+		ret = -EEXIST;
+		goto err_unlock;
+	}
+	ret = tlgpu_vm_map(tfile->vm, bo, map);
+	if (ret)
+		goto err_unlock;
+	list_add_tail(&map->link, &bo->mappings);
+	mutex_unlock(&bo->lock);
+	return 0;
+
+err_unlock:
+	mutex_unlock(&bo->lock);
+	kfree(map);
+	return ret;
+}
+
+static void tlgpu_gem_close(struct drm_gem_object *obj, struct drm_file *file)
+{
+	struct tlgpu_file *tfile = file->driver_priv;
+	struct tlgpu_bo *bo = to_tlgpu_bo(obj);
+	struct tlgpu_mapping *map;
+
+	mutex_lock(&bo->lock);
+	map = tlgpu_bo_find_mapping(bo, tfile->vm);
+	if (map)
+		list_del(&map->link);
+	mutex_unlock(&bo->lock);
+
+	if (map) {
+		tlgpu_vm_unmap(tfile->vm, map);
+		kfree(map);
+	}
+}
+
+static void tlgpu_gem_free(struct drm_gem_object *obj)
+{
+	struct tlgpu_bo *bo = to_tlgpu_bo(obj);
+
+	/* Every handle was closed, so every mapping is gone. */
+	WARN_ON(!list_empty(&bo->mappings));
+	mutex_destroy(&bo->lock);
+	drm_gem_shmem_free(&bo->base);
+}
+
+static const struct drm_gem_object_funcs tlgpu_gem_funcs = {
+	.free = tlgpu_gem_free,
+	.open = tlgpu_gem_open,
+	.close = tlgpu_gem_close,
+	.print_info = drm_gem_shmem_object_print_info,
+	.pin = drm_gem_shmem_object_pin,
+	.unpin = drm_gem_shmem_object_unpin,
+	.get_sg_table = drm_gem_shmem_object_get_sg_table,
+	.vmap = drm_gem_shmem_object_vmap,
+	.vunmap = drm_gem_shmem_object_vunmap,
+	.mmap = drm_gem_shmem_object_mmap,
+	.vm_ops = &drm_gem_shmem_vm_ops,
+};
+
+/**
+ * tlgpu_gem_create_object() - &drm_driver.gem_create_object
+ * @drm: device
+ * @size: size
+ *
+ * Allocates a &struct tlgpu_bo for the shmem helpers, for created and
+ * imported buffers alike.
+ *
+ * Return: its GEM object, or an ERR_PTR.
+ */
+struct drm_gem_object *tlgpu_gem_create_object(struct drm_device *drm,
+					       size_t size)
+{
+	struct tlgpu_bo *bo;
+
+	bo = kzalloc(sizeof(*bo), GFP_KERNEL);
+	if (!bo)
+		return ERR_PTR(-ENOMEM);
+	mutex_init(&bo->lock);
+	INIT_LIST_HEAD(&bo->mappings);
+	bo->base.base.funcs = &tlgpu_gem_funcs;
+	bo->base.map_wc = false;
+	return &bo->base.base;
+}
+
+/**
+ * tlgpu_bo_create_ioctl() - DRM_IOCTL_TLGPU_BO_CREATE
+ * @drm: device
+ * @data: &struct drm_tlgpu_bo_create
+ * @file: caller
+ *
+ * Creates a zeroed shmem buffer of @size bytes (rounded up to pages),
+ * mapped into the caller's GPU address space, and returns a handle.
+ *
+ * Return: 0, or -EINVAL (size 0 or above DRM_TLGPU_MAX_BO_SIZE, flags),
+ * -ENOSPC (no room in the GPU address space), -ENOMEM, -ENODEV.
+ */
+int tlgpu_bo_create_ioctl(struct drm_device *drm, void *data,
+			  struct drm_file *file)
+{
+	struct drm_tlgpu_bo_create *args = data;
+	struct drm_gem_shmem_object *shmem;
+	int ret;
+
+	if (args->flags || !args->size || args->size > DRM_TLGPU_MAX_BO_SIZE)
+		return -EINVAL;
+
+	shmem = drm_gem_shmem_create(drm, args->size);
+	if (IS_ERR(shmem))
+		return PTR_ERR(shmem);
+
+	/* Maps the buffer through tlgpu_gem_open(). */
+	ret = drm_gem_handle_create(file, &shmem->base, &args->handle);
+	drm_gem_object_put(&shmem->base);
+	return ret;
+}
+
+/**
+ * tlgpu_bo_info_ioctl() - DRM_IOCTL_TLGPU_BO_INFO
+ * @drm: device
+ * @data: &struct drm_tlgpu_bo_info
+ * @file: caller
+ *
+ * Reports the size, the mmap offset and the GPU virtual address of a
+ * buffer in the caller's address space.
+ *
+ * Return: 0, or -EINVAL (non-zero pad), -ENOENT (no such handle), -ENOMEM.
+ */
+int tlgpu_bo_info_ioctl(struct drm_device *drm, void *data,
+			struct drm_file *file)
+{
+	struct tlgpu_file *tfile = file->driver_priv;
+	struct drm_tlgpu_bo_info *args = data;
+	struct tlgpu_mapping *map;
+	struct drm_gem_object *obj;
+	struct tlgpu_bo *bo;
+	int ret;
+
+	if (args->pad)
+		return -EINVAL;
+
+	obj = drm_gem_object_lookup(file, args->handle);
+	if (!obj)
+		return -ENOENT;
+	bo = to_tlgpu_bo(obj);
+
+	ret = drm_gem_create_mmap_offset(obj);
+	if (ret)
+		goto out_put;
+
+	mutex_lock(&bo->lock);
+	map = tlgpu_bo_find_mapping(bo, tfile->vm);
+	if (map) {
+		args->size = obj->size;
+		args->mmap_offset = drm_vma_node_offset_addr(&obj->vma_node);
+		args->gpu_va = map->node.start;
+	} else {
+		ret = -ENOENT;	/* handle being closed right now */
+	}
+	mutex_unlock(&bo->lock);
+
+out_put:
+	drm_gem_object_put(obj);
+	return ret;
+}

@@ -1,0 +1,331 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * tlgpu: GPU address spaces.
+ */
+
+/**
+ * DOC: tlgpu address spaces
+ *
+ * Every open file gets a &struct tlgpu_vm: one of the device's address
+ * spaces (TLGPU_AS_REG), with three-level page tables in coherent DMA
+ * memory (tlgpu_hw.h: 39-bit VA, 4 KiB pages) and a drm_mm allocator of
+ * virtual addresses.  Every job of the file runs in it, so its commands
+ * reach the file's buffers and nothing else.
+ *
+ * A buffer is mapped when the file gets a handle for it and unmapped when
+ * the handle goes.  Each mapping is followed by an unmapped guard page, so
+ * running off the end of a buffer faults.  The device has no TLB to
+ * flush: it walks the tables for each job.  Unmapping first clears the
+ * PTEs and then waits for the VM's jobs already written to the rings
+ * (&tlgpu_vm.last_hw), so no job still running can reach pages that are
+ * about to be freed; jobs written later fault on the cleared PTEs.
+ *
+ * The VM is refcounted: the file and each of its jobs hold a reference,
+ * and the address space slot and the tables go with the last one.
+ */
+
+#include <linux/dma-mapping.h>
+#include <linux/scatterlist.h>
+#include <linux/slab.h>
+
+#include <drm/drm_drv.h>
+
+#include "tlgpu_drv.h"
+
+/* GPU VAs start at 1 MiB, so that small integers never name a buffer. */
+#define TLGPU_VA_START		(1ull << 20)
+#define TLGPU_VA_END		(1ull << TLGPU_VA_BITS)
+
+static int tlgpu_pt_alloc(struct tlgpu_device *tdev, struct tlgpu_pt *pt,
+			  bool inner)
+{
+	pt->cpu = dma_alloc_coherent(tdev->drm.dev, TLGPU_PAGE_SIZE, &pt->dma,
+				     GFP_KERNEL);
+	if (!pt->cpu)
+		return -ENOMEM;
+	pt->child = NULL;
+	if (inner) {
+		pt->child = kcalloc(TLGPU_PT_ENTRIES, sizeof(*pt->child),
+				    GFP_KERNEL);
+		if (!pt->child) {
+			dma_free_coherent(tdev->drm.dev, TLGPU_PAGE_SIZE,
+					  pt->cpu, pt->dma);
+			return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
+static void tlgpu_pt_free(struct tlgpu_device *tdev, struct tlgpu_pt *pt)
+{
+	unsigned int i;
+
+	if (!pt->cpu)
+		return;
+	if (pt->child) {
+		for (i = 0; i < TLGPU_PT_ENTRIES; i++) {
+			if (pt->child[i]) {
+				tlgpu_pt_free(tdev, pt->child[i]);
+				kfree(pt->child[i]);
+			}
+		}
+		kfree(pt->child);
+	}
+	dma_free_coherent(tdev->drm.dev, TLGPU_PAGE_SIZE, pt->cpu, pt->dma);
+	pt->cpu = NULL;
+}
+
+/* The next-level table of entry @idx of @pt, created if @create. */
+static struct tlgpu_pt *tlgpu_pt_next(struct tlgpu_vm *vm, struct tlgpu_pt *pt,
+				      unsigned int idx, bool create, bool leaf)
+{
+	struct tlgpu_pt *child = pt->child[idx];
+
+	if (child || !create)
+		return child;
+	child = kzalloc(sizeof(*child), GFP_KERNEL);
+	if (!child)
+		return NULL;
+	if (tlgpu_pt_alloc(vm->tdev, child, !leaf)) {
+		kfree(child);
+		return NULL;
+	}
+	pt->child[idx] = child;
+	/* The table is zeroed and visible before the entry points at it. */
+	dma_wmb();
+	WRITE_ONCE(pt->cpu[idx], cpu_to_le64(child->dma | TLGPU_PTE_VALID));
+	return child;
+}
+
+/* The leaf table holding @va's entry; vm->lock held. */
+static struct tlgpu_pt *tlgpu_vm_leaf(struct tlgpu_vm *vm, u64 va,
+				      bool create)
+{
+	struct tlgpu_pt *l1, *l0;
+
+	l1 = tlgpu_pt_next(vm, &vm->root, (va >> 30) & 511, create, false);
+	if (!l1)
+		return NULL;
+	l0 = tlgpu_pt_next(vm, l1, (va >> 21) & 511, create, true);
+	return l0;
+}
+
+/**
+ * tlgpu_vm_create() - a new address space on @tdev
+ * @tdev: device
+ *
+ * Return: the VM with one reference, or an ERR_PTR: -ENOSPC when every
+ * address space of the device is taken, -ENOMEM, -ENODEV when unplugged.
+ */
+struct tlgpu_vm *tlgpu_vm_create(struct tlgpu_device *tdev)
+{
+	struct tlgpu_vm *vm;
+	int ret, idx;
+
+	vm = kzalloc(sizeof(*vm), GFP_KERNEL);
+	if (!vm)
+		return ERR_PTR(-ENOMEM);
+	vm->tdev = tdev;
+	kref_init(&vm->refcount);
+	mutex_init(&vm->lock);
+	spin_lock_init(&vm->fence_lock);
+	drm_mm_init(&vm->mm, TLGPU_VA_START, TLGPU_VA_END - TLGPU_VA_START);
+
+	ret = ida_alloc_max(&tdev->as_ida, tdev->num_as - 1, GFP_KERNEL);
+	if (ret < 0)
+		goto err_free;
+	vm->as = ret;
+
+	ret = tlgpu_pt_alloc(tdev, &vm->root, true);
+	if (ret)
+		goto err_ida;
+
+	if (!drm_dev_enter(&tdev->drm, &idx)) {
+		ret = -ENODEV;
+		goto err_pt;
+	}
+	tlgpu_write(tdev, TLGPU_AS_REG(vm->as, TLGPU_AS_PT_LO),
+		    lower_32_bits(vm->root.dma));
+	tlgpu_write(tdev, TLGPU_AS_REG(vm->as, TLGPU_AS_PT_HI),
+		    upper_32_bits(vm->root.dma));
+	tlgpu_write(tdev, TLGPU_AS_REG(vm->as, TLGPU_AS_CTRL),
+		    TLGPU_AS_CTRL_ENABLE);
+	drm_dev_exit(idx);
+	return vm;
+
+err_pt:
+	tlgpu_pt_free(tdev, &vm->root);
+err_ida:
+	ida_free(&tdev->as_ida, vm->as);
+err_free:
+	drm_mm_takedown(&vm->mm);
+	kfree(vm);
+	return ERR_PTR(ret);
+}
+
+static void tlgpu_vm_release(struct kref *kref)
+{
+	struct tlgpu_vm *vm = container_of(kref, struct tlgpu_vm, refcount);
+	struct tlgpu_device *tdev = vm->tdev;
+	unsigned int i;
+	int idx;
+
+	/*
+	 * The last reference: no job of the VM exists any more, so none is
+	 * on the device; every buffer was unmapped with its handle.
+	 */
+	if (drm_dev_enter(&tdev->drm, &idx)) {
+		tlgpu_write(tdev, TLGPU_AS_REG(vm->as, TLGPU_AS_CTRL), 0);
+		drm_dev_exit(idx);
+	}
+	for (i = 0; i < TLGPU_MAX_TIMELINES; i++)
+		dma_fence_put(vm->last_hw[i]);
+	tlgpu_pt_free(tdev, &vm->root);
+	ida_free(&tdev->as_ida, vm->as);
+	drm_mm_takedown(&vm->mm);
+	mutex_destroy(&vm->lock);
+	kfree(vm);
+}
+
+struct tlgpu_vm *tlgpu_vm_get(struct tlgpu_vm *vm)
+{
+	kref_get(&vm->refcount);
+	return vm;
+}
+
+void tlgpu_vm_put(struct tlgpu_vm *vm)
+{
+	if (vm)
+		kref_put(&vm->refcount, tlgpu_vm_release);
+}
+
+/**
+ * tlgpu_vm_set_last_hw() - note @fence as the VM's last job on @tl
+ * @vm: VM
+ * @tl: timeline number
+ * @fence: hardware fence of the job just written to the ring
+ *
+ * Called from run_job: takes only a spinlock and allocates nothing.
+ */
+void tlgpu_vm_set_last_hw(struct tlgpu_vm *vm, unsigned int tl,
+			  struct dma_fence *fence)
+{
+	struct dma_fence *old;
+
+	spin_lock(&vm->fence_lock);
+	old = vm->last_hw[tl];
+	vm->last_hw[tl] = dma_fence_get(fence);
+	spin_unlock(&vm->fence_lock);
+	dma_fence_put(old);
+}
+
+/* Wait until no job written to a ring so far can still use the VM. */
+static void tlgpu_vm_wait_hw(struct tlgpu_vm *vm)
+{
+	unsigned int i;
+
+	for (i = 0; i < vm->tdev->num_timelines; i++) {
+		struct dma_fence *fence;
+
+		spin_lock(&vm->fence_lock);
+		fence = dma_fence_get(vm->last_hw[i]);
+		spin_unlock(&vm->fence_lock);
+		if (fence) {
+			/* Bounded: a hung job is reset after the timeout. */
+			dma_fence_wait(fence, false);
+			dma_fence_put(fence);
+		}
+	}
+}
+
+static void tlgpu_vm_clear(struct tlgpu_vm *vm, u64 va, u64 size)
+{
+	u64 end = va + size;
+
+	for (; va < end; va += TLGPU_PAGE_SIZE) {
+		struct tlgpu_pt *l0 = tlgpu_vm_leaf(vm, va, false);
+
+		if (l0)
+			WRITE_ONCE(l0->cpu[(va >> 12) & 511], 0);
+	}
+	dma_wmb();
+}
+
+/**
+ * tlgpu_vm_map() - map a buffer read-write into a VM
+ * @vm: VM
+ * @bo: buffer (shmem or imported)
+ * @map: mapping to fill; @map->node gets the VA range
+ *
+ * Return: 0, -ENOSPC without room in the VA space, -ENOMEM, or the error
+ * of getting the buffer's pages.
+ */
+int tlgpu_vm_map(struct tlgpu_vm *vm, struct tlgpu_bo *bo,
+		 struct tlgpu_mapping *map)
+{
+	struct drm_gem_object *obj = &bo->base.base;
+	struct sg_dma_page_iter iter;
+	struct sg_table *sgt;
+	u64 va;
+	int ret;
+
+	sgt = drm_gem_shmem_get_pages_sgt(&bo->base);
+	if (IS_ERR(sgt))
+		return PTR_ERR(sgt);
+
+	mutex_lock(&vm->lock);
+	ret = drm_mm_insert_node_generic(&vm->mm, &map->node,
+					 obj->size + TLGPU_PAGE_SIZE,
+					 TLGPU_PAGE_SIZE, 0, DRM_MM_INSERT_BEST);
+	if (ret)
+		goto out_unlock;
+
+	va = map->node.start;
+	for_each_sgtable_dma_page(sgt, &iter, 0) {
+		dma_addr_t addr = sg_page_iter_dma_address(&iter);
+		struct tlgpu_pt *l0;
+
+		if (va >= map->node.start + obj->size)
+			break;
+		l0 = tlgpu_vm_leaf(vm, va, true);
+		if (!l0) {
+			ret = -ENOMEM;
+			tlgpu_vm_clear(vm, map->node.start, va - map->node.start);
+			drm_mm_remove_node(&map->node);
+			goto out_unlock;
+		}
+		WRITE_ONCE(l0->cpu[(va >> 12) & 511],
+			   cpu_to_le64((addr & TLGPU_PTE_ADDR_MASK) |
+				       TLGPU_PTE_VALID | TLGPU_PTE_WRITE));
+		va += TLGPU_PAGE_SIZE;
+	}
+	/* The entries are visible before any job can use the address. */
+	dma_wmb();
+	map->vm = tlgpu_vm_get(vm);
+
+out_unlock:
+	mutex_unlock(&vm->lock);
+	return ret;
+}
+
+/**
+ * tlgpu_vm_unmap() - undo tlgpu_vm_map()
+ * @vm: VM
+ * @map: the mapping; its VM reference is dropped
+ *
+ * Returns once no job on the device can reach the pages any more.
+ */
+void tlgpu_vm_unmap(struct tlgpu_vm *vm, struct tlgpu_mapping *map)
+{
+	mutex_lock(&vm->lock);
+	tlgpu_vm_clear(vm, map->node.start, map->node.size);
+	mutex_unlock(&vm->lock);
+
+	tlgpu_vm_wait_hw(vm);
+
+	mutex_lock(&vm->lock);
+	drm_mm_remove_node(&map->node);
+	mutex_unlock(&vm->lock);
+	map->vm = NULL;
+	tlgpu_vm_put(vm);
+}

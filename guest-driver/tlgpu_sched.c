@@ -1,0 +1,461 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * tlgpu: timelines and job scheduling.
+ */
+
+/**
+ * DOC: tlgpu timelines and jobs
+ *
+ * Each device timeline is fed by a DRM GPU scheduler (drm_sched) of its
+ * own; each open file has an entity per timeline.  A job's life:
+ *
+ *  - SUBMIT (tlgpu_submit.c) checks and copies the commands, collects the
+ *    explicit and implicit dependencies, arms the job and pushes it.
+ *  - Dependencies on jobs of *other* timelines of the *same* device are not
+ *    waited for by the CPU: tlgpu_job_dependency() waits only until such a
+ *    job is written to its ring, then notes its hardware seqno, and
+ *    tlgpu_job_run() emits a device-side WAIT for it.  Everything else
+ *    (other devices, vgem, sw_sync, sync files) is an ordinary scheduler
+ *    dependency.
+ *  - tlgpu_job_run() writes SET_AS, the WAITs, the commands and a FENCE
+ *    with the job's hardware seqno to the ring, puts the hardware fence on
+ *    the timeline's pending list (which holds a reference) and rings the
+ *    doorbell.
+ *  - The timeline's interrupt (tlgpu_timeline_irq()) acknowledges, reads
+ *    the completed seqno and the per-job error from the status page, sets
+ *    the error on the hardware and the scheduler's finished fence, and
+ *    signals; the scheduler then frees the job.
+ *  - A job still running after the timeout: if it actually completed and
+ *    only its interrupt was lost, nothing happens.  Otherwise the job is
+ *    guilty: the scheduler is stopped, the device timeline reset (it drops
+ *    everything queued), and the pending jobs are written again in order,
+ *    with the hardware seqnos they had, so device-side WAITs on them keep
+ *    their meaning.  The guilty job is written as a bare FENCE and its
+ *    fences carry -ETIME; the others run normally.
+ *
+ * Seqnos are handed out in ring order under ring_lock, so the pending
+ * list is in seqno order and an interrupt signals a prefix of it.
+ */
+
+#include <linux/delay.h>
+#include <linux/dma-fence.h>
+#include <linux/dma-mapping.h>
+
+#include <drm/drm_drv.h>
+#include <drm/drm_managed.h>
+
+#include "tlgpu_drv.h"
+#include "tlgpu_trace.h"
+
+static_assert(TLGPU_JOBS_IN_FLIGHT * TLGPU_JOB_MAX_DWORDS * 4 <
+	      TLGPU_RING_SIZE, "the ring holds every job in flight");
+static_assert(TLGPU_JOBS_IN_FLIGHT < TLGPU_STATUS_SLOTS,
+	      "status slots are not reused while a job is in flight");
+static_assert((TLGPU_RING_SIZE & (TLGPU_RING_SIZE - 1)) == 0 &&
+	      TLGPU_RING_SIZE <= TLGPU_RING_MAX_SIZE, "valid ring size");
+
+/* Append dwords to the ring; tl->ring_lock held. */
+static void tlgpu_ring_emit(struct tlgpu_timeline *tl, const u32 *dw,
+			    unsigned int n)
+{
+	__le32 *ring = tl->ring;
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		ring[tl->tail / 4] = cpu_to_le32(dw[i]);
+		tl->tail = (tl->tail + 4) & (TLGPU_RING_SIZE - 1);
+	}
+}
+
+/**
+ * tlgpu_timeline_irq() - signal the timeline's completed jobs
+ * @tl: timeline
+ *
+ * Called from the timeline's interrupt handler, after it acknowledged the
+ * interrupt, and from the timeout handler.  Signals, in order, every
+ * pending hardware fence up to the completed seqno of the status page,
+ * with the error the device reported for it, and drops the pending list's
+ * reference.
+ */
+void tlgpu_timeline_irq(struct tlgpu_timeline *tl)
+{
+	struct tlgpu_fence *fence, *tmp;
+	unsigned long flags;
+	LIST_HEAD(done);
+	u64 completed;
+	bool cookie;
+
+	completed = le64_to_cpu(READ_ONCE(tl->status->completed_seqno));
+	/* The device wrote the error slots before the seqno. */
+	dma_rmb();
+
+	spin_lock_irqsave(&tl->pending_lock, flags);
+	list_for_each_entry_safe(fence, tmp, &tl->pending, link) {
+		if (fence->base.seqno > completed)
+			break;
+		list_move_tail(&fence->link, &done);
+	}
+	spin_unlock_irqrestore(&tl->pending_lock, flags);
+
+	cookie = dma_fence_begin_signalling();
+	list_for_each_entry_safe(fence, tmp, &done, link) {
+		u64 seqno = fence->base.seqno;
+		u32 error = le32_to_cpu(READ_ONCE(
+			tl->status->error[seqno % TLGPU_STATUS_SLOTS]));
+		int err = tlgpu_error_to_errno(error);
+
+		list_del_init(&fence->link);
+		if (err) {
+			dma_fence_set_error(&fence->base, err);
+			if (fence->finished)
+				dma_fence_set_error(fence->finished, err);
+		}
+		trace_tlgpu_complete(tl->tdev, tl->idx, seqno, error);
+		dma_fence_signal(&fence->base);
+		dma_fence_put(fence->finished);
+		fence->finished = NULL;
+		dma_fence_put(&fence->base);
+	}
+	dma_fence_end_signalling(cookie);
+}
+
+/* Signal every pending fence with @err: the device will not. */
+static void tlgpu_timeline_cancel(struct tlgpu_timeline *tl, int err)
+{
+	struct tlgpu_fence *fence, *tmp;
+	unsigned long flags;
+	LIST_HEAD(done);
+
+	spin_lock_irqsave(&tl->pending_lock, flags);
+	list_splice_init(&tl->pending, &done);
+	spin_unlock_irqrestore(&tl->pending_lock, flags);
+
+	list_for_each_entry_safe(fence, tmp, &done, link) {
+		list_del_init(&fence->link);
+		dma_fence_set_error(&fence->base, err);
+		if (fence->finished)
+			dma_fence_set_error(fence->finished, err);
+		dma_fence_signal(&fence->base);
+		dma_fence_put(fence->finished);
+		fence->finished = NULL;
+		dma_fence_put(&fence->base);
+	}
+}
+
+/**
+ * tlgpu_job_dev_dep() - whether a dependency can become a device WAIT
+ * @tdev: device of the job
+ * @fence: a dependency (not a container)
+ *
+ * Return: true if @fence is the finished fence of a job of one of @tdev's
+ * schedulers.
+ */
+bool tlgpu_job_dev_dep(struct tlgpu_device *tdev, struct dma_fence *fence)
+{
+	struct drm_sched_fence *s_fence = to_drm_sched_fence(fence);
+	unsigned int i;
+
+	if (!s_fence || fence != &s_fence->finished)
+		return false;
+	for (i = 0; i < tdev->num_timelines; i++)
+		if (s_fence->sched == &tdev->timelines[i].sched)
+			return true;
+	return false;
+}
+
+/*
+ * &drm_sched_backend_ops.dependency: the scheduler's own dependencies are
+ * done; now this device's jobs on other timelines.  Wait until each is
+ * written to its ring, then note a WAIT for its hardware seqno.  Fall back
+ * to waiting for the job itself when its hardware fence cannot be seen
+ * (a reset in progress) or the job has no WAIT slot left.
+ */
+static struct dma_fence *tlgpu_job_dependency(struct drm_sched_job *sched_job,
+					      struct drm_sched_entity *entity)
+{
+	struct tlgpu_job *job = to_tlgpu_job(sched_job);
+
+	while (job->dev_dep_next < job->dev_dep_count) {
+		struct dma_fence *fence = job->dev_deps[job->dev_dep_next];
+		struct drm_sched_fence *s_fence = to_drm_sched_fence(fence);
+		struct tlgpu_fence *hw;
+		bool waited = false;
+
+		if (dma_fence_is_signaled(fence)) {
+			job->dev_dep_next++;
+			continue;
+		}
+		if (!dma_fence_is_signaled(&s_fence->scheduled))
+			return dma_fence_get(&s_fence->scheduled);
+		job->dev_dep_next++;
+		/* Written to our own ring already: the ring keeps the order. */
+		if (s_fence->sched == &job->tl->sched)
+			continue;
+
+		/* The parent is freed after a grace period at the earliest. */
+		rcu_read_lock();
+		hw = to_tlgpu_fence_or_null(READ_ONCE(s_fence->parent));
+		if (hw && hw->tl->tdev == job->tl->tdev &&
+		    job->wait_count < TLGPU_MAX_WAITS) {
+			job->waits[job->wait_count].timeline = hw->tl->idx;
+			job->waits[job->wait_count].seqno = hw->base.seqno;
+			job->wait_count++;
+			waited = true;
+		}
+		rcu_read_unlock();
+		if (!waited)
+			return dma_fence_get(fence);
+	}
+	return NULL;
+}
+
+static struct dma_fence *tlgpu_job_run(struct drm_sched_job *sched_job)
+{
+	struct tlgpu_job *job = to_tlgpu_job(sched_job);
+	struct tlgpu_timeline *tl = job->tl;
+	struct tlgpu_device *tdev = tl->tdev;
+	struct dma_fence *fence = &job->hw_fence->base;
+	unsigned long flags;
+	bool first = false;
+	unsigned int i;
+	u32 cmd[4];
+	int idx;
+
+	if (!drm_dev_enter(&tdev->drm, &idx))
+		return ERR_PTR(-ENODEV);
+
+	mutex_lock(&tl->ring_lock);
+	if (!job->hw_fence_init) {
+		tlgpu_fence_init(job->hw_fence, tl, ++tl->seqno);
+		job->hw_fence->finished =
+			dma_fence_get(&sched_job->s_fence->finished);
+		job->hw_fence_init = true;
+		first = true;
+	} else if (dma_fence_is_signaled(fence)) {
+		/* Completed just before a reset: nothing to run again. */
+		goto out_unlock;
+	}
+
+	cmd[0] = TLGPU_CMD_HDR(TLGPU_OP_SET_AS, 2, 0);
+	cmd[1] = job->vm->as;
+	tlgpu_ring_emit(tl, cmd, 2);
+	if (job->guilty) {
+		/* Re-run after a reset it caused: only its FENCE, failed. */
+		dma_fence_set_error(fence, -ETIME);
+		dma_fence_set_error(&sched_job->s_fence->finished, -ETIME);
+	} else {
+		for (i = 0; i < job->wait_count; i++) {
+			cmd[0] = TLGPU_CMD_HDR(TLGPU_OP_WAIT, 4, 0);
+			cmd[1] = job->waits[i].timeline;
+			cmd[2] = lower_32_bits(job->waits[i].seqno);
+			cmd[3] = upper_32_bits(job->waits[i].seqno);
+			tlgpu_ring_emit(tl, cmd, 4);
+		}
+		tlgpu_ring_emit(tl, job->cmds, job->cmd_dwords);
+	}
+	cmd[0] = TLGPU_CMD_HDR(TLGPU_OP_FENCE, 4, TLGPU_FENCE_IRQ);
+	cmd[1] = 0;
+	cmd[2] = lower_32_bits(fence->seqno);
+	cmd[3] = upper_32_bits(fence->seqno);
+	tlgpu_ring_emit(tl, cmd, 4);
+
+	if (first) {
+		spin_lock_irqsave(&tl->pending_lock, flags);
+		list_add_tail(&job->hw_fence->link, &tl->pending);
+		dma_fence_get(fence);
+		spin_unlock_irqrestore(&tl->pending_lock, flags);
+	}
+	tlgpu_vm_set_last_hw(job->vm, tl->idx, fence);
+	job->run_time = ktime_get();
+	trace_tlgpu_run(tdev, tl->idx, fence->seqno, job->wait_count);
+
+	/* writel orders the ring writes before the doorbell. */
+	tlgpu_tl_write(tdev, tl->idx, TLGPU_TL_RING_TAIL, tl->tail);
+
+out_unlock:
+	mutex_unlock(&tl->ring_lock);
+	drm_dev_exit(idx);
+	return dma_fence_get(fence);
+}
+
+static enum drm_gpu_sched_stat
+tlgpu_job_timedout(struct drm_sched_job *sched_job)
+{
+	struct tlgpu_job *job = to_tlgpu_job(sched_job);
+	struct tlgpu_timeline *tl = job->tl;
+	struct tlgpu_device *tdev = tl->tdev;
+	struct drm_sched_job *s_job;
+	int idx;
+
+	if (!drm_dev_enter(&tdev->drm, &idx))
+		return DRM_GPU_SCHED_STAT_ENODEV;
+
+	/* Done, but its interrupt was lost (or is late): not a hang. */
+	tlgpu_timeline_irq(tl);
+	if (job->hw_fence_init && dma_fence_is_signaled(&job->hw_fence->base)) {
+		drm_dbg_driver(&tdev->drm, "timeline %u: missed interrupt\n",
+			       tl->idx);
+		drm_dev_exit(idx);
+		return DRM_GPU_SCHED_STAT_NOMINAL;
+	}
+
+	drm_warn(&tdev->drm, "timeline %u: job seqno %llu timed out, resetting\n",
+		 tl->idx, job->hw_fence_init ? job->hw_fence->base.seqno : 0);
+	drm_sched_stop(&tl->sched, sched_job);
+	drm_sched_increase_karma(sched_job);
+	job->guilty = true;
+	atomic64_inc(&job->file->guilty);
+
+	/* The device drops what is queued; signal what completed before. */
+	tlgpu_tl_write(tdev, tl->idx, TLGPU_TL_RESET, 1);
+	atomic_inc(&tl->resets);
+	atomic_inc(&tdev->timeline_resets);
+	trace_tlgpu_reset(tdev, tl->idx);
+	tlgpu_timeline_irq(tl);
+
+	list_for_each_entry(s_job, &tl->sched.pending_list, list)
+		if (s_job != sched_job)
+			atomic64_inc(&to_tlgpu_job(s_job)->file->innocent);
+
+	drm_sched_resubmit_jobs(&tl->sched);
+	drm_sched_start(&tl->sched, true);
+	drm_dev_exit(idx);
+	return DRM_GPU_SCHED_STAT_NOMINAL;
+}
+
+static void tlgpu_job_free(struct drm_sched_job *sched_job)
+{
+	struct tlgpu_job *job = to_tlgpu_job(sched_job);
+	struct dma_fence *hw = job->hw_fence_init ? &job->hw_fence->base : NULL;
+
+	if (hw && test_bit(DMA_FENCE_FLAG_TIMESTAMP_BIT, &hw->flags))
+		atomic64_add(ktime_to_ns(ktime_sub(hw->timestamp, job->run_time)),
+			     &job->file->busy_ns[job->tl->idx]);
+	drm_sched_job_cleanup(sched_job);
+	tlgpu_job_cleanup(job);
+}
+
+static const struct drm_sched_backend_ops tlgpu_sched_ops = {
+	.dependency = tlgpu_job_dependency,
+	.run_job = tlgpu_job_run,
+	.timedout_job = tlgpu_job_timedout,
+	.free_job = tlgpu_job_free,
+};
+
+static int tlgpu_timeline_init(struct tlgpu_device *tdev, unsigned int idx)
+{
+	struct tlgpu_timeline *tl = &tdev->timelines[idx];
+	struct device *dev = tdev->drm.dev;
+	struct drm_sched_init_args args = {
+		.ops = &tlgpu_sched_ops,
+		.credit_limit = TLGPU_JOBS_IN_FLIGHT,
+		.hang_limit = 0,
+		.timeout = msecs_to_jiffies(tlgpu_timeout_ms),
+		.name = tl->name,
+		.dev = dev,
+	};
+	int ret;
+
+	tl->tdev = tdev;
+	tl->idx = idx;
+	snprintf(tl->name, sizeof(tl->name), "tlgpu-tl%u", idx);
+	ret = drmm_mutex_init(&tdev->drm, &tl->ring_lock);
+	if (ret)
+		return ret;
+	spin_lock_init(&tl->pending_lock);
+	spin_lock_init(&tl->fence_lock);
+	INIT_LIST_HEAD(&tl->pending);
+	tl->fence_context = dma_fence_context_alloc(1);
+
+	/* devres: only touched between drm_dev_enter() and drm_dev_exit(). */
+	tl->ring = dmam_alloc_coherent(dev, TLGPU_RING_SIZE, &tl->ring_dma,
+				       GFP_KERNEL);
+	tl->status = dmam_alloc_coherent(dev, TLGPU_PAGE_SIZE, &tl->status_dma,
+					 GFP_KERNEL);
+	if (!tl->ring || !tl->status)
+		return -ENOMEM;
+
+	tlgpu_tl_write(tdev, idx, TLGPU_TL_RING_LO, lower_32_bits(tl->ring_dma));
+	tlgpu_tl_write(tdev, idx, TLGPU_TL_RING_HI, upper_32_bits(tl->ring_dma));
+	tlgpu_tl_write(tdev, idx, TLGPU_TL_RING_SIZE, TLGPU_RING_SIZE);
+	tlgpu_tl_write(tdev, idx, TLGPU_TL_STATUS_LO,
+		       lower_32_bits(tl->status_dma));
+	tlgpu_tl_write(tdev, idx, TLGPU_TL_STATUS_HI,
+		       upper_32_bits(tl->status_dma));
+	tlgpu_tl_write(tdev, idx, TLGPU_TL_CTRL, TLGPU_TL_CTRL_ENABLE);
+	if (tlgpu_tl_read(tdev, idx, TLGPU_TL_STATE) != TLGPU_TL_IDLE) {
+		drm_err(&tdev->drm, "timeline %u does not start: error %u\n",
+			idx, tlgpu_tl_read(tdev, idx, TLGPU_TL_ERROR));
+		return -EIO;
+	}
+
+	return drm_sched_init(&tl->sched, &args);
+}
+
+/**
+ * tlgpu_sched_init() - set up every timeline and its scheduler
+ * @tdev: device, reset, before its interrupts are requested
+ *
+ * Return: 0 or a negative errno; on error the schedulers already started
+ * are stopped again.
+ */
+int tlgpu_sched_init(struct tlgpu_device *tdev)
+{
+	unsigned int i;
+	int ret;
+
+	tdev->timelines = drmm_kcalloc(&tdev->drm, tdev->num_timelines,
+				       sizeof(*tdev->timelines), GFP_KERNEL);
+	if (!tdev->timelines)
+		return -ENOMEM;
+
+	for (i = 0; i < tdev->num_timelines; i++) {
+		ret = tlgpu_timeline_init(tdev, i);
+		if (ret)
+			goto err_fini;
+	}
+	return 0;
+
+err_fini:
+	while (i--)
+		drm_sched_fini(&tdev->timelines[i].sched);
+	return ret;
+}
+
+/**
+ * tlgpu_sched_fini() - stop the timelines at unbind
+ * @tdev: device, already unplugged (no ioctl runs, run_job refuses work)
+ *
+ * Stops the device timelines, fails every job they held with -ENODEV,
+ * waits until the schedulers freed them, and stops the schedulers.  Jobs
+ * still queued in the files' entities are failed when the files close.
+ */
+void tlgpu_sched_fini(struct tlgpu_device *tdev)
+{
+	unsigned int i, tries;
+
+	for (i = 0; i < tdev->num_timelines; i++) {
+		struct tlgpu_timeline *tl = &tdev->timelines[i];
+
+		/* Synchronous: the device holds no job of it afterwards. */
+		tlgpu_tl_write(tdev, i, TLGPU_TL_CTRL, 0);
+		tlgpu_timeline_cancel(tl, -ENODEV);
+	}
+
+	for (i = 0; i < tdev->num_timelines; i++) {
+		struct drm_gpu_scheduler *sched = &tdev->timelines[i].sched;
+
+		/* The scheduler thread frees the jobs we just failed. */
+		for (tries = 0; tries < 500; tries++) {
+			bool empty;
+
+			spin_lock(&sched->job_list_lock);
+			empty = list_empty(&sched->pending_list);
+			spin_unlock(&sched->job_list_lock);
+			if (empty)
+				break;
+			msleep(10);
+		}
+		drm_sched_fini(sched);
+	}
+}
