@@ -11,6 +11,11 @@
  *  - irqs (read): one line per MSI-X vector, "tl<t> <count>" for the
  *    vector of timeline t and "dev <count>" for the device vector, with the
  *    interrupts handled on it since probe;
+ *  - timelines (read): per timeline, the hardware seqno the device
+ *    completed (status page and register), the last seqno the driver
+ *    handed out, the device state, the driver's resets of it, and each
+ *    pending hardware fence (seqno, signalled, error); then the device's
+ *    injection counters (TLGPU_REG_INJ_CNT_*);
  *  - inject_spurious (write, devices with TLGPU_CAP_INJECT): writing a
  *    vector number makes the device raise that vector once, through
  *    TLGPU_REG_INJ_SPURIOUS.  -EINVAL for a vector the device does not
@@ -51,8 +56,57 @@ static int tlgpu_debugfs_irqs(struct seq_file *m, void *unused)
 	return 0;
 }
 
+static int tlgpu_debugfs_timelines(struct seq_file *m, void *unused)
+{
+	struct drm_info_node *node = m->private;
+	struct tlgpu_device *tdev = to_tlgpu_device(node->minor->dev);
+	static const char *const names[] = {
+		"stopped", "idle", "busy", "waiting", "hung", "halted",
+	};
+	struct tlgpu_fence *fence;
+	unsigned int i;
+	int idx;
+
+	if (!drm_dev_enter(&tdev->drm, &idx))
+		return -ENODEV;
+	for (i = 0; i < tdev->num_timelines; i++) {
+		struct tlgpu_timeline *tl = &tdev->timelines[i];
+		u32 state = tlgpu_tl_read(tdev, i, TLGPU_TL_STATE);
+		u64 hw = tlgpu_tl_read(tdev, i, TLGPU_TL_COMPLETED_LO) |
+			 (u64)tlgpu_tl_read(tdev, i, TLGPU_TL_COMPLETED_HI) << 32;
+
+		mutex_lock(&tl->ring_lock);
+		seq_printf(m, "tl%u: hw-seqno %llu (status page %llu) sw-seqno %llu state %s resets %d jobs %u dropped %u irqs %u coalesced %u\n",
+			   i, hw, le64_to_cpu(READ_ONCE(tl->status->completed_seqno)),
+			   tl->seqno, state < ARRAY_SIZE(names) ? names[state] : "?",
+			   atomic_read(&tl->resets),
+			   tlgpu_tl_read(tdev, i, TLGPU_TL_JOBS_DONE),
+			   tlgpu_tl_read(tdev, i, TLGPU_TL_JOBS_DROPPED),
+			   tlgpu_tl_read(tdev, i, TLGPU_TL_IRQS),
+			   tlgpu_tl_read(tdev, i, TLGPU_TL_IRQS_COALESCED));
+		mutex_unlock(&tl->ring_lock);
+		spin_lock_irq(&tl->pending_lock);
+		list_for_each_entry(fence, &tl->pending, link)
+			seq_printf(m, "  pending seqno %llu signalled %d error %d\n",
+				   fence->base.seqno,
+				   dma_fence_is_signaled(&fence->base),
+				   fence->base.error);
+		spin_unlock_irq(&tl->pending_lock);
+	}
+	seq_printf(m, "injected: failed %u hangs %u jitter %u irq-dropped %u irq-duped %u irq-spurious %u\n",
+		   tlgpu_read(tdev, TLGPU_REG_INJ_CNT_FAILED),
+		   tlgpu_read(tdev, TLGPU_REG_INJ_CNT_HUNG),
+		   tlgpu_read(tdev, TLGPU_REG_INJ_CNT_JITTER),
+		   tlgpu_read(tdev, TLGPU_REG_INJ_CNT_IRQ_DROPPED),
+		   tlgpu_read(tdev, TLGPU_REG_INJ_CNT_IRQ_DUPED),
+		   tlgpu_read(tdev, TLGPU_REG_INJ_CNT_IRQ_SPURIOUS));
+	drm_dev_exit(idx);
+	return 0;
+}
+
 static const struct drm_info_list tlgpu_debugfs_list[] = {
 	{ "irqs", tlgpu_debugfs_irqs, 0 },
+	{ "timelines", tlgpu_debugfs_timelines, 0 },
 };
 
 static ssize_t tlgpu_inject_spurious_write(struct file *file,

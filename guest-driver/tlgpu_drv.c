@@ -45,6 +45,7 @@
 #include <drm/drm_file.h>
 #include <drm/drm_gem.h>
 #include <drm/drm_ioctl.h>
+#include <drm/drm_managed.h>
 #include <drm/drm_prime.h>
 
 #include "tlgpu_drm.h"
@@ -316,6 +317,10 @@ static int tlgpu_pci_probe(struct pci_dev *pdev,
 	}
 
 	ida_init(&tdev->as_ida);
+	INIT_LIST_HEAD(&tdev->vms);
+	ret = drmm_mutex_init(&tdev->drm, &tdev->vm_lock);
+	if (ret)
+		goto err_reset;
 	ret = tlgpu_sched_init(tdev);
 	if (ret)
 		goto err_reset;
@@ -369,11 +374,44 @@ static const struct pci_device_id tlgpu_pci_ids[] = {
 };
 MODULE_DEVICE_TABLE(pci, tlgpu_pci_ids);
 
+/*
+ * Function-level reset (sysfs "reset", or the PCI core's): the device
+ * forgets its rings and address spaces.  Park the schedulers before, and
+ * afterwards program the device again and re-run what it dropped.
+ */
+static void tlgpu_pci_reset_prepare(struct pci_dev *pdev)
+{
+	struct tlgpu_device *tdev = pci_get_drvdata(pdev);
+	int idx;
+
+	if (drm_dev_enter(&tdev->drm, &idx)) {
+		tlgpu_sched_reset_prepare(tdev);
+		drm_dev_exit(idx);
+	}
+}
+
+static void tlgpu_pci_reset_done(struct pci_dev *pdev)
+{
+	struct tlgpu_device *tdev = pci_get_drvdata(pdev);
+	int idx;
+
+	if (drm_dev_enter(&tdev->drm, &idx)) {
+		tlgpu_sched_reset_done(tdev);
+		drm_dev_exit(idx);
+	}
+}
+
+static const struct pci_error_handlers tlgpu_pci_err_handlers = {
+	.reset_prepare	= tlgpu_pci_reset_prepare,
+	.reset_done	= tlgpu_pci_reset_done,
+};
+
 static struct pci_driver tlgpu_pci_driver = {
 	.name		= DRIVER_NAME,
 	.id_table	= tlgpu_pci_ids,
 	.probe		= tlgpu_pci_probe,
 	.remove		= tlgpu_pci_remove,
+	.err_handler	= &tlgpu_pci_err_handlers,
 };
 module_pci_driver(tlgpu_pci_driver);
 

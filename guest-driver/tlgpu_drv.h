@@ -122,6 +122,8 @@ struct tlgpu_timeline {
  * @vectors: @num_vectors interrupt vectors
  * @timelines: @num_timelines timelines
  * @as_ida: allocator of address-space slots, one per open file
+ * @vm_lock: protects @vms
+ * @vms: every live &struct tlgpu_vm, to program them again after an FLR
  * @timeline_resets: timeline resets done by the driver since probe
  *
  * Lifetime: allocated by devm_drm_dev_alloc(), freed when the last
@@ -151,6 +153,8 @@ struct tlgpu_device {
 	struct tlgpu_irq_vector *vectors;
 	struct tlgpu_timeline *timelines;
 	struct ida as_ida;
+	struct mutex vm_lock;
+	struct list_head vms;
 	atomic_t timeline_resets;
 };
 
@@ -171,6 +175,7 @@ struct tlgpu_pt {
  * @tdev: device
  * @refcount: held by the file and by each of its jobs
  * @as: address-space slot on the device (index of TLGPU_AS_REG)
+ * @link: in &tlgpu_device.vms
  * @lock: protects @root, @mm and the mappings' PTEs; may allocate memory,
  *	so never taken on the fence-signalling path
  * @root: root page table
@@ -183,6 +188,7 @@ struct tlgpu_vm {
 	struct tlgpu_device *tdev;
 	struct kref refcount;
 	u32 as;
+	struct list_head link;
 
 	struct mutex lock;
 	struct tlgpu_pt root;
@@ -316,12 +322,16 @@ static inline struct tlgpu_job *to_tlgpu_job(struct drm_sched_job *job)
  * @finished: the job's scheduler finished fence (a reference, dropped at
  *	signalling), which gets the job's error before it is signalled:
  *	the 6.1 scheduler does not pass the parent's error on
+ * @wait_mask: timelines the job WAITed for on the device: their fences are
+ *	signalled before this one, so no one sees a job done before what
+ *	it depended on
  */
 struct tlgpu_fence {
 	struct dma_fence base;
 	struct tlgpu_timeline *tl;
 	struct list_head link;
 	struct dma_fence *finished;
+	u64 wait_mask;
 };
 
 struct tlgpu_fence *to_tlgpu_fence(struct dma_fence *fence);
@@ -392,6 +402,7 @@ int tlgpu_vm_map(struct tlgpu_vm *vm, struct tlgpu_bo *bo,
 void tlgpu_vm_unmap(struct tlgpu_vm *vm, struct tlgpu_mapping *map);
 void tlgpu_vm_set_last_hw(struct tlgpu_vm *vm, unsigned int tl,
 			  struct dma_fence *fence);
+void tlgpu_vm_restore_all(struct tlgpu_device *tdev);
 
 /* tlgpu_param.c */
 int tlgpu_get_param_ioctl(struct drm_device *drm, void *data,
@@ -401,6 +412,8 @@ int tlgpu_get_param_ioctl(struct drm_device *drm, void *data,
 int tlgpu_sched_init(struct tlgpu_device *tdev);
 void tlgpu_sched_fini(struct tlgpu_device *tdev);
 void tlgpu_timeline_irq(struct tlgpu_timeline *tl);
+void tlgpu_sched_reset_prepare(struct tlgpu_device *tdev);
+void tlgpu_sched_reset_done(struct tlgpu_device *tdev);
 bool tlgpu_job_dev_dep(struct tlgpu_device *tdev, struct dma_fence *fence);
 
 /* tlgpu_submit.c */

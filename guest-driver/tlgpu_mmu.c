@@ -110,6 +110,33 @@ static struct tlgpu_pt *tlgpu_vm_leaf(struct tlgpu_vm *vm, u64 va,
 	return l0;
 }
 
+/* Point the VM's address-space slot at its tables; tdev->vm_lock held. */
+static void tlgpu_vm_program(struct tlgpu_vm *vm)
+{
+	struct tlgpu_device *tdev = vm->tdev;
+
+	tlgpu_write(tdev, TLGPU_AS_REG(vm->as, TLGPU_AS_PT_LO),
+		    lower_32_bits(vm->root.dma));
+	tlgpu_write(tdev, TLGPU_AS_REG(vm->as, TLGPU_AS_PT_HI),
+		    upper_32_bits(vm->root.dma));
+	tlgpu_write(tdev, TLGPU_AS_REG(vm->as, TLGPU_AS_CTRL),
+		    TLGPU_AS_CTRL_ENABLE);
+}
+
+/**
+ * tlgpu_vm_restore_all() - program every live VM again
+ * @tdev: device, after a function-level reset cleared its registers
+ */
+void tlgpu_vm_restore_all(struct tlgpu_device *tdev)
+{
+	struct tlgpu_vm *vm;
+
+	mutex_lock(&tdev->vm_lock);
+	list_for_each_entry(vm, &tdev->vms, link)
+		tlgpu_vm_program(vm);
+	mutex_unlock(&tdev->vm_lock);
+}
+
 /**
  * tlgpu_vm_create() - a new address space on @tdev
  * @tdev: device
@@ -144,12 +171,10 @@ struct tlgpu_vm *tlgpu_vm_create(struct tlgpu_device *tdev)
 		ret = -ENODEV;
 		goto err_pt;
 	}
-	tlgpu_write(tdev, TLGPU_AS_REG(vm->as, TLGPU_AS_PT_LO),
-		    lower_32_bits(vm->root.dma));
-	tlgpu_write(tdev, TLGPU_AS_REG(vm->as, TLGPU_AS_PT_HI),
-		    upper_32_bits(vm->root.dma));
-	tlgpu_write(tdev, TLGPU_AS_REG(vm->as, TLGPU_AS_CTRL),
-		    TLGPU_AS_CTRL_ENABLE);
+	mutex_lock(&tdev->vm_lock);
+	tlgpu_vm_program(vm);
+	list_add_tail(&vm->link, &tdev->vms);
+	mutex_unlock(&tdev->vm_lock);
 	drm_dev_exit(idx);
 	return vm;
 
@@ -174,10 +199,13 @@ static void tlgpu_vm_release(struct kref *kref)
 	 * The last reference: no job of the VM exists any more, so none is
 	 * on the device; every buffer was unmapped with its handle.
 	 */
+	mutex_lock(&tdev->vm_lock);
+	list_del(&vm->link);
 	if (drm_dev_enter(&tdev->drm, &idx)) {
 		tlgpu_write(tdev, TLGPU_AS_REG(vm->as, TLGPU_AS_CTRL), 0);
 		drm_dev_exit(idx);
 	}
+	mutex_unlock(&tdev->vm_lock);
 	for (i = 0; i < TLGPU_MAX_TIMELINES; i++)
 		dma_fence_put(vm->last_hw[i]);
 	tlgpu_pt_free(tdev, &vm->root);

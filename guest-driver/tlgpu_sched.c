@@ -67,17 +67,28 @@ static void tlgpu_ring_emit(struct tlgpu_timeline *tl, const u32 *dw,
 	}
 }
 
+/* How deep WAIT dependencies are followed when signalling. */
+#define TLGPU_SIGNAL_DEPTH	4
+
+static void __tlgpu_timeline_irq(struct tlgpu_timeline *tl, unsigned int depth);
+
 /**
  * tlgpu_timeline_irq() - signal the timeline's completed jobs
  * @tl: timeline
  *
  * Called from the timeline's interrupt handler, after it acknowledged the
- * interrupt, and from the timeout handler.  Signals, in order, every
- * pending hardware fence up to the completed seqno of the status page,
- * with the error the device reported for it, and drops the pending list's
- * reference.
+ * interrupt, and from the timeout and reset paths.  Signals, in order,
+ * every pending hardware fence up to the completed seqno of the status
+ * page, with the error the device reported for it, and drops the pending
+ * list's reference.  A job that WAITed on the device for other timelines
+ * completed after them: their completions are signalled first.
  */
 void tlgpu_timeline_irq(struct tlgpu_timeline *tl)
+{
+	__tlgpu_timeline_irq(tl, 0);
+}
+
+static void __tlgpu_timeline_irq(struct tlgpu_timeline *tl, unsigned int depth)
 {
 	struct tlgpu_fence *fence, *tmp;
 	unsigned long flags;
@@ -103,7 +114,15 @@ void tlgpu_timeline_irq(struct tlgpu_timeline *tl)
 		u32 error = le32_to_cpu(READ_ONCE(
 			tl->status->error[seqno % TLGPU_STATUS_SLOTS]));
 		int err = tlgpu_error_to_errno(error);
+		u64 mask = fence->wait_mask;
 
+		while (mask && depth < TLGPU_SIGNAL_DEPTH) {
+			unsigned int other = __ffs64(mask);
+
+			mask &= mask - 1;
+			__tlgpu_timeline_irq(&tl->tdev->timelines[other],
+					     depth + 1);
+		}
 		list_del_init(&fence->link);
 		if (err) {
 			dma_fence_set_error(&fence->base, err);
@@ -245,6 +264,7 @@ static struct dma_fence *tlgpu_job_run(struct drm_sched_job *sched_job)
 		dma_fence_set_error(&sched_job->s_fence->finished, -ETIME);
 	} else {
 		for (i = 0; i < job->wait_count; i++) {
+			job->hw_fence->wait_mask |= BIT_ULL(job->waits[i].timeline);
 			cmd[0] = TLGPU_CMD_HDR(TLGPU_OP_WAIT, 4, 0);
 			cmd[1] = job->waits[i].timeline;
 			cmd[2] = lower_32_bits(job->waits[i].seqno);
@@ -342,6 +362,76 @@ static const struct drm_sched_backend_ops tlgpu_sched_ops = {
 	.free_job = tlgpu_job_free,
 };
 
+/* Program and enable the device timeline: empty ring, from offset 0. */
+static int tlgpu_timeline_start(struct tlgpu_timeline *tl)
+{
+	struct tlgpu_device *tdev = tl->tdev;
+	unsigned int idx = tl->idx;
+
+	tl->tail = 0;
+	tlgpu_tl_write(tdev, idx, TLGPU_TL_RING_LO, lower_32_bits(tl->ring_dma));
+	tlgpu_tl_write(tdev, idx, TLGPU_TL_RING_HI, upper_32_bits(tl->ring_dma));
+	tlgpu_tl_write(tdev, idx, TLGPU_TL_RING_SIZE, TLGPU_RING_SIZE);
+	tlgpu_tl_write(tdev, idx, TLGPU_TL_STATUS_LO,
+		       lower_32_bits(tl->status_dma));
+	tlgpu_tl_write(tdev, idx, TLGPU_TL_STATUS_HI,
+		       upper_32_bits(tl->status_dma));
+	tlgpu_tl_write(tdev, idx, TLGPU_TL_CTRL, TLGPU_TL_CTRL_ENABLE);
+	if (tlgpu_tl_read(tdev, idx, TLGPU_TL_STATE) != TLGPU_TL_IDLE) {
+		drm_err(&tdev->drm, "timeline %u does not start: error %u\n",
+			idx, tlgpu_tl_read(tdev, idx, TLGPU_TL_ERROR));
+		return -EIO;
+	}
+	return 0;
+}
+
+/**
+ * tlgpu_sched_reset_prepare() - before a function-level reset
+ * @tdev: device
+ *
+ * Parks the schedulers; the jobs on the device stay pending.
+ */
+void tlgpu_sched_reset_prepare(struct tlgpu_device *tdev)
+{
+	unsigned int i;
+
+	for (i = 0; i < tdev->num_timelines; i++)
+		drm_sched_stop(&tdev->timelines[i].sched, NULL);
+}
+
+/**
+ * tlgpu_sched_reset_done() - after a function-level reset
+ * @tdev: device, whose registers are back at their reset values
+ *
+ * Programs the address spaces and timelines again, signals what completed
+ * before the reset, writes the pending jobs again with their seqnos, and
+ * restarts the schedulers.  The jobs were cut off through no fault of
+ * their own: they are all innocent.
+ */
+void tlgpu_sched_reset_done(struct tlgpu_device *tdev)
+{
+	struct drm_sched_job *s_job;
+	unsigned int i;
+
+	tlgpu_vm_restore_all(tdev);
+	for (i = 0; i < tdev->num_timelines; i++) {
+		struct tlgpu_timeline *tl = &tdev->timelines[i];
+
+		mutex_lock(&tl->ring_lock);
+		if (tlgpu_timeline_start(tl))
+			drm_err(&tdev->drm, "timeline %u lost after reset\n", i);
+		mutex_unlock(&tl->ring_lock);
+		tlgpu_timeline_irq(tl);
+		atomic_inc(&tl->resets);
+		atomic_inc(&tdev->timeline_resets);
+		trace_tlgpu_reset(tdev, i);
+		list_for_each_entry(s_job, &tl->sched.pending_list, list)
+			atomic64_inc(&to_tlgpu_job(s_job)->file->innocent);
+		drm_sched_resubmit_jobs(&tl->sched);
+		drm_sched_start(&tl->sched, true);
+	}
+}
+
 static int tlgpu_timeline_init(struct tlgpu_device *tdev, unsigned int idx)
 {
 	struct tlgpu_timeline *tl = &tdev->timelines[idx];
@@ -375,19 +465,9 @@ static int tlgpu_timeline_init(struct tlgpu_device *tdev, unsigned int idx)
 	if (!tl->ring || !tl->status)
 		return -ENOMEM;
 
-	tlgpu_tl_write(tdev, idx, TLGPU_TL_RING_LO, lower_32_bits(tl->ring_dma));
-	tlgpu_tl_write(tdev, idx, TLGPU_TL_RING_HI, upper_32_bits(tl->ring_dma));
-	tlgpu_tl_write(tdev, idx, TLGPU_TL_RING_SIZE, TLGPU_RING_SIZE);
-	tlgpu_tl_write(tdev, idx, TLGPU_TL_STATUS_LO,
-		       lower_32_bits(tl->status_dma));
-	tlgpu_tl_write(tdev, idx, TLGPU_TL_STATUS_HI,
-		       upper_32_bits(tl->status_dma));
-	tlgpu_tl_write(tdev, idx, TLGPU_TL_CTRL, TLGPU_TL_CTRL_ENABLE);
-	if (tlgpu_tl_read(tdev, idx, TLGPU_TL_STATE) != TLGPU_TL_IDLE) {
-		drm_err(&tdev->drm, "timeline %u does not start: error %u\n",
-			idx, tlgpu_tl_read(tdev, idx, TLGPU_TL_ERROR));
-		return -EIO;
-	}
+	ret = tlgpu_timeline_start(tl);
+	if (ret)
+		return ret;
 
 	return drm_sched_init(&tl->sched, &args);
 }
