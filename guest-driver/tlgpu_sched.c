@@ -31,7 +31,9 @@
  *    everything queued), and the pending jobs are written again in order,
  *    with the hardware seqnos they had, so device-side WAITs on them keep
  *    their meaning.  The guilty job is written as a bare FENCE and its
- *    fences carry -ETIME; the others run normally.
+ *    fences carry -ETIME; jobs queued behind it on the same file and
+ *    timeline are cancelled by the scheduler (-ECANCELED, bare FENCE);
+ *    the others, innocent, run normally.
  *
  * Seqnos are handed out in ring order under ring_lock, so the pending
  * list is in seqno order and an interrupt signals a prefix of it.
@@ -262,6 +264,12 @@ static struct dma_fence *tlgpu_job_run(struct drm_sched_job *sched_job)
 		/* Re-run after a reset it caused: only its FENCE, failed. */
 		dma_fence_set_error(fence, -ETIME);
 		dma_fence_set_error(&sched_job->s_fence->finished, -ETIME);
+	} else if (sched_job->s_fence->finished.error) {
+		/*
+		 * Cancelled by the scheduler: queued behind a guilty job of
+		 * the same file and timeline.  Its FENCE only, with the error.
+		 */
+		dma_fence_set_error(fence, sched_job->s_fence->finished.error);
 	} else {
 		for (i = 0; i < job->wait_count; i++) {
 			job->hw_fence->wait_mask |= BIT_ULL(job->waits[i].timeline);
@@ -333,8 +341,13 @@ tlgpu_job_timedout(struct drm_sched_job *sched_job)
 	trace_tlgpu_reset(tdev, tl->idx);
 	tlgpu_timeline_irq(tl);
 
+	/*
+	 * The others run again; the scheduler cancels those queued behind
+	 * the guilty job on its own entity (same file and timeline).
+	 */
 	list_for_each_entry(s_job, &tl->sched.pending_list, list)
-		if (s_job != sched_job)
+		if (s_job->s_fence->scheduled.context !=
+		    sched_job->s_fence->scheduled.context)
 			atomic64_inc(&to_tlgpu_job(s_job)->file->innocent);
 
 	drm_sched_resubmit_jobs(&tl->sched);

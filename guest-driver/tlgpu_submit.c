@@ -37,7 +37,10 @@
 #include "tlgpu_drv.h"
 #include "tlgpu_trace.h"
 
-/* Most same-device dependencies one job records; more fail with -EINVAL. */
+/*
+ * Most fence contexts (files' queues) of this device one job depends on;
+ * more fail with -EINVAL.
+ */
 #define TLGPU_MAX_DEV_DEPS	1024
 
 void tlgpu_job_cleanup(struct tlgpu_job *job)
@@ -94,6 +97,7 @@ static int tlgpu_job_add_dep(struct tlgpu_job *job, struct dma_fence *fence)
 	struct dma_fence_unwrap iter;
 	struct dma_fence *f;
 	int ret = 0;
+	u32 i;
 
 	dma_fence_unwrap_for_each(f, &iter, fence) {
 		if (dma_fence_is_signaled(f))
@@ -105,6 +109,20 @@ static int tlgpu_job_add_dep(struct tlgpu_job *job, struct dma_fence *fence)
 				break;
 			continue;
 		}
+		/* One per fence context, the latest, as the scheduler does. */
+		for (i = 0; i < job->dev_dep_count; i++) {
+			struct dma_fence *old = job->dev_deps[i];
+
+			if (old->context != f->context)
+				continue;
+			if (dma_fence_is_later(f, old)) {
+				job->dev_deps[i] = dma_fence_get(f);
+				dma_fence_put(old);
+			}
+			break;
+		}
+		if (i < job->dev_dep_count)
+			continue;
 		if (job->dev_dep_count == TLGPU_MAX_DEV_DEPS) {
 			ret = -EINVAL;
 			break;
