@@ -13,13 +13,15 @@ QEMU	 := $(BUILD)/qemu/qemu-system-x86_64
 KDIR	  = $(shell cat $(BUILD)/kernel/$(FLAVOR)/kdir 2>/dev/null)
 
 .PHONY: all help deps qemu kernel driver userspace initramfs \
-	check check-device check-guest vm demo clean distclean
+	check check-device check-guest vm demo bench clean distclean
 
 all: qemu kernel driver userspace initramfs
 
 help:
 	@echo 'tlgpu targets:'
-	@echo '  make demo          set everything up, boot a VM with two tlgpu devices, run the demo'
+	@echo '  make demo          set everything up, boot a VM with two tlgpu devices and vgem,'
+	@echo '                     run the cross-device demo: a timeline of what waited for what,'
+	@echo '                     every result checked; the image it draws: build/demo/tlgpu-demo.png'
 	@echo '  make check         set everything up and run every test suite (what CI runs)'
 	@echo '  make deps          install the Debian packages tlgpu needs (idempotent)'
 	@echo '  make               build QEMU with tlgpu, fetch the guest kernel, build driver,'
@@ -27,6 +29,8 @@ help:
 	@echo '  make check-device  host-side qtests of the QEMU device'
 	@echo '  make check-guest   boot the VM in test mode and run the in-guest suites (FLAVOR=...)'
 	@echo '  make vm            interactive guest shell on the serial console (Ctrl-a x quits)'
+	@echo '  make bench         boot the VM and run the benchmarks: a table, build/bench/results.json'
+	@echo '                     and plots (build/bench/*.png); fails only when a benchmark breaks'
 	@echo '  make clean         remove build/ (the cache in $$TLGPU_CACHE stays)'
 	@echo '  make distclean     remove build/ and the cache'
 	@echo 'variables: FLAVOR=stock, TLGPU_CACHE=$(CACHE)'
@@ -73,7 +77,14 @@ vm: all
 
 demo: deps
 	@$(MAKE) --no-print-directory all
-	@bash images/run-vm.sh --flavor $(FLAVOR) --devices 2 --mode demo
+	@python3 ci/run-demo.py --flavor $(FLAVOR) --out $(BUILD)/demo
+
+# Benchmarks on the stock kernel; the debug kernel, when built, adds its
+# time to first test and sw_sync (ci/run-bench.py).
+bench: all
+	@if [ -f $(BUILD)/kernel/debug/kdir ]; then \
+		$(MAKE) --no-print-directory driver initramfs FLAVOR=debug; fi
+	@python3 ci/run-bench.py --results $(BUILD)/bench
 
 clean:
 	rm -rf $(BUILD)

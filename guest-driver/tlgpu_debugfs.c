@@ -19,7 +19,18 @@
  *  - inject_spurious (write, devices with TLGPU_CAP_INJECT): writing a
  *    vector number makes the device raise that vector once, through
  *    TLGPU_REG_INJ_SPURIOUS.  -EINVAL for a vector the device does not
- *    have, -EOPNOTSUPP without the capability, -ENODEV once unplugged.
+ *    have, -EOPNOTSUPP without the capability, -ENODEV once unplugged;
+ *  - inject (read-write, devices with TLGPU_CAP_INJECT): the device's
+ *    fault-injection settings (docs/device-spec.rst, "Fault injection"),
+ *    so that a guest test can provoke what the host would with QMP.
+ *    Reading gives one "name value" line per setting: fail_timeline,
+ *    fail_seqno, fail_every, fail_error, jitter_us, jitter_seed,
+ *    hang_mask, irq_drop_every, irq_dup_every.  Writing "name value"
+ *    (or "name=value"; decimal, 0x hex) sets one of them; the device
+ *    keeps the settings across its resets, so a test clears what it set.
+ *    -EINVAL for an unknown name, a malformed line or a value wider than
+ *    the register, -EOPNOTSUPP without the capability, -ENODEV once
+ *    unplugged.
  *
  * The DRM core removes the files at unplug, and debugfs waits for the
  * operations in flight, so no file outlives the register mapping; the
@@ -30,6 +41,8 @@
 #include <linux/fs.h>
 #include <linux/kernel.h>
 #include <linux/seq_file.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
 
 #include <drm/drm_debugfs.h>
 #include <drm/drm_drv.h>
@@ -140,6 +153,104 @@ static const struct file_operations tlgpu_inject_spurious_fops = {
 	.llseek	= noop_llseek,
 };
 
+/* One fault-injection setting of TLGPU_REG_INJ_*, for the inject file. */
+struct tlgpu_inject_setting {
+	const char *name;
+	u32 reg;	/* the low half of a 64-bit setting */
+	bool is64;
+};
+
+static const struct tlgpu_inject_setting tlgpu_inject_settings[] = {
+	{ "fail_timeline", TLGPU_REG_INJ_FAIL_TIMELINE, false },
+	{ "fail_seqno", TLGPU_REG_INJ_FAIL_SEQNO_LO, true },
+	{ "fail_every", TLGPU_REG_INJ_FAIL_EVERY, false },
+	{ "fail_error", TLGPU_REG_INJ_FAIL_ERROR, false },
+	{ "jitter_us", TLGPU_REG_INJ_JITTER_US, false },
+	{ "jitter_seed", TLGPU_REG_INJ_JITTER_SEED, false },
+	{ "hang_mask", TLGPU_REG_INJ_HANG_MASK_LO, true },
+	{ "irq_drop_every", TLGPU_REG_INJ_IRQ_DROP_EVERY, false },
+	{ "irq_dup_every", TLGPU_REG_INJ_IRQ_DUP_EVERY, false },
+};
+
+static int tlgpu_inject_show(struct seq_file *m, void *unused)
+{
+	struct tlgpu_device *tdev = m->private;
+	unsigned int i;
+	int idx;
+
+	if (!(tdev->caps & TLGPU_CAP_INJECT))
+		return -EOPNOTSUPP;
+	if (!drm_dev_enter(&tdev->drm, &idx))
+		return -ENODEV;
+	for (i = 0; i < ARRAY_SIZE(tlgpu_inject_settings); i++) {
+		const struct tlgpu_inject_setting *s = &tlgpu_inject_settings[i];
+		u64 val = tlgpu_read(tdev, s->reg);
+
+		if (s->is64)
+			val |= (u64)tlgpu_read(tdev, s->reg + 4) << 32;
+		seq_printf(m, "%s %llu\n", s->name, val);
+	}
+	drm_dev_exit(idx);
+	return 0;
+}
+
+static int tlgpu_inject_open(struct inode *inode, struct file *file)
+{
+	return single_open(file, tlgpu_inject_show, inode->i_private);
+}
+
+static ssize_t tlgpu_inject_write(struct file *file, const char __user *buf,
+				  size_t len, loff_t *ppos)
+{
+	struct tlgpu_device *tdev = file_inode(file)->i_private;
+	const struct tlgpu_inject_setting *s = NULL;
+	char line[64], *name, *value;
+	unsigned int i;
+	u64 val;
+	int ret, idx;
+
+	if (!(tdev->caps & TLGPU_CAP_INJECT))
+		return -EOPNOTSUPP;
+	if (len >= sizeof(line))
+		return -EINVAL;
+	if (copy_from_user(line, buf, len))
+		return -EFAULT;
+	line[len] = '\0';
+
+	value = strim(line);
+	name = strsep(&value, " =");
+	if (!value)
+		return -EINVAL;
+	for (i = 0; i < ARRAY_SIZE(tlgpu_inject_settings); i++)
+		if (!strcmp(name, tlgpu_inject_settings[i].name))
+			s = &tlgpu_inject_settings[i];
+	if (!s)
+		return -EINVAL;
+	ret = kstrtou64(skip_spaces(value), 0, &val);
+	if (ret)
+		return ret;
+	if (!s->is64 && val > U32_MAX)
+		return -EINVAL;
+
+	if (!drm_dev_enter(&tdev->drm, &idx))
+		return -ENODEV;
+	tlgpu_write(tdev, s->reg, lower_32_bits(val));
+	if (s->is64)
+		tlgpu_write(tdev, s->reg + 4, upper_32_bits(val));
+	drm_dev_exit(idx);
+
+	return len;
+}
+
+static const struct file_operations tlgpu_inject_fops = {
+	.owner		= THIS_MODULE,
+	.open		= tlgpu_inject_open,
+	.read		= seq_read,
+	.write		= tlgpu_inject_write,
+	.llseek		= seq_lseek,
+	.release	= single_release,
+};
+
 /**
  * tlgpu_debugfs_init() - &drm_driver.debugfs_init hook
  * @minor: DRM minor whose debugfs directory gets the files
@@ -153,4 +264,6 @@ void tlgpu_debugfs_init(struct drm_minor *minor)
 				 minor->debugfs_root, minor);
 	debugfs_create_file("inject_spurious", 0200, minor->debugfs_root, tdev,
 			    &tlgpu_inject_spurious_fops);
+	debugfs_create_file("inject", 0600, minor->debugfs_root, tdev,
+			    &tlgpu_inject_fops);
 }

@@ -317,6 +317,7 @@ static int tlgpu_pci_probe(struct pci_dev *pdev,
 	}
 
 	ida_init(&tdev->as_ida);
+	spin_lock_init(&tdev->signal_lock);
 	INIT_LIST_HEAD(&tdev->vms);
 	ret = drmm_mutex_init(&tdev->drm, &tdev->vm_lock);
 	if (ret)
@@ -413,7 +414,30 @@ static struct pci_driver tlgpu_pci_driver = {
 	.remove		= tlgpu_pci_remove,
 	.err_handler	= &tlgpu_pci_err_handlers,
 };
-module_pci_driver(tlgpu_pci_driver);
+/* Unmapping work (tlgpu_gem.c); flushed before the module goes. */
+struct workqueue_struct *tlgpu_wq;
+
+static int __init tlgpu_init(void)
+{
+	int ret;
+
+	tlgpu_wq = alloc_workqueue("tlgpu", WQ_UNBOUND, 0);
+	if (!tlgpu_wq)
+		return -ENOMEM;
+	ret = pci_register_driver(&tlgpu_pci_driver);
+	if (ret)
+		destroy_workqueue(tlgpu_wq);
+	return ret;
+}
+
+static void __exit tlgpu_exit(void)
+{
+	pci_unregister_driver(&tlgpu_pci_driver);
+	destroy_workqueue(tlgpu_wq);
+}
+
+module_init(tlgpu_init);
+module_exit(tlgpu_exit);
 
 MODULE_AUTHOR("tlgpu authors");
 MODULE_DESCRIPTION(DRIVER_DESC);

@@ -125,6 +125,9 @@ struct tlgpu_timeline {
  * @vm_lock: protects @vms
  * @vms: every live &struct tlgpu_vm, to program them again after an FLR
  * @timeline_resets: timeline resets done by the driver since probe
+ * @signal_lock: serializes the signalling of completed hardware fences
+ *	across the device's timelines (tlgpu_timeline_irq()), so fences of
+ *	WAITed-for jobs are signalled first; taken in interrupt context
  *
  * Lifetime: allocated by devm_drm_dev_alloc(), freed when the last
  * reference to @drm goes, which can be long after the PCI function was
@@ -156,6 +159,7 @@ struct tlgpu_device {
 	struct mutex vm_lock;
 	struct list_head vms;
 	atomic_t timeline_resets;
+	spinlock_t signal_lock;
 };
 
 /**
@@ -200,21 +204,31 @@ struct tlgpu_vm {
 
 /**
  * struct tlgpu_mapping - a buffer mapped in one file's VM
- * @link: in &tlgpu_bo.mappings
+ * @refcount: held by the file's handle (until it is closed) and by each
+ *	job that lists the buffer (until it is freed)
+ * @link: in &tlgpu_bo.mappings while the handle exists
  * @vm: the VM (a reference)
+ * @bo: the buffer (a reference: its pages outlive the mapping)
  * @node: its GPU virtual address range, the buffer plus a guard page
+ * @free_work: unmaps and frees after the last reference, in process
+ *	context (the last reference may go in the scheduler's free_job)
  */
 struct tlgpu_mapping {
+	struct kref refcount;
 	struct list_head link;
 	struct tlgpu_vm *vm;
+	struct tlgpu_bo *bo;
 	struct drm_mm_node node;
+	struct work_struct free_work;
 };
 
 /**
  * struct tlgpu_bo - a GEM buffer: shmem-backed, or imported with PRIME
  * @base: shmem GEM object
  * @lock: protects @mappings
- * @mappings: &struct tlgpu_mapping of every file holding a handle
+ * @mappings: &struct tlgpu_mapping of every file holding a handle (a
+ *	closed handle's mapping leaves the list, and lives on while jobs
+ *	that list the buffer do)
  */
 struct tlgpu_bo {
 	struct drm_gem_shmem_object base;
@@ -272,7 +286,9 @@ struct tlgpu_wait {
  * @cmds: the user's commands, checked
  * @cmd_dwords: their length
  * @bos: buffers of the job (references), kept alive until the job is freed
- * @bo_count: number of @bos
+ * @mappings: their mappings in @vm (references): they stay mapped for the
+ *	job even if the handles are closed meanwhile
+ * @bo_count: number of @bos and @mappings
  * @dev_deps: finished fences of this device's other jobs (references),
  *	turned into device-side WAITs by tlgpu_job_dependency()
  * @dev_dep_count: number of @dev_deps
@@ -295,6 +311,7 @@ struct tlgpu_job {
 	u32 cmd_dwords;
 
 	struct drm_gem_object **bos;
+	struct tlgpu_mapping **mappings;
 	u32 bo_count;
 
 	struct dma_fence **dev_deps;
@@ -373,6 +390,7 @@ void tlgpu_debugfs_init(struct drm_minor *minor);
 
 /* tlgpu_drv.c */
 extern unsigned int tlgpu_timeout_ms;
+extern struct workqueue_struct *tlgpu_wq;
 void tlgpu_device_reset(struct tlgpu_device *tdev);
 void tlgpu_file_put(struct tlgpu_file *file);
 
@@ -389,6 +407,9 @@ int tlgpu_bo_create_ioctl(struct drm_device *drm, void *data,
 			  struct drm_file *file);
 int tlgpu_bo_info_ioctl(struct drm_device *drm, void *data,
 			struct drm_file *file);
+struct tlgpu_mapping *tlgpu_bo_mapping_get(struct tlgpu_bo *bo,
+					   struct tlgpu_vm *vm);
+void tlgpu_mapping_put(struct tlgpu_mapping *map);
 
 /* tlgpu_irq.c */
 int tlgpu_irq_init(struct tlgpu_device *tdev);
@@ -399,7 +420,7 @@ void tlgpu_vm_put(struct tlgpu_vm *vm);
 struct tlgpu_vm *tlgpu_vm_get(struct tlgpu_vm *vm);
 int tlgpu_vm_map(struct tlgpu_vm *vm, struct tlgpu_bo *bo,
 		 struct tlgpu_mapping *map);
-void tlgpu_vm_unmap(struct tlgpu_vm *vm, struct tlgpu_mapping *map);
+void tlgpu_vm_unmap(struct tlgpu_mapping *map);
 void tlgpu_vm_set_last_hw(struct tlgpu_vm *vm, unsigned int tl,
 			  struct dma_fence *fence);
 void tlgpu_vm_restore_all(struct tlgpu_device *tdev);

@@ -9,8 +9,11 @@
  * Buffers are shmem GEM objects (drm_gem_shmem_helper), created with
  * DRM_IOCTL_TLGPU_BO_CREATE or imported from another device's dma-buf
  * through PRIME.  Both kinds are mapped into a file's GPU address space
- * by the GEM open callback, when the file gets its handle, and unmapped by
- * the close callback, when the handle goes (tlgpu_mmu.c).  A buffer has a
+ * by the GEM open callback, when the file gets its handle.  The mapping is
+ * refcounted: the handle holds a reference until it is closed, and each
+ * job listing the buffer holds one until the job is freed; the last one
+ * unmaps (tlgpu_mmu.c) from a work item, and a mapping holds a reference
+ * to its buffer, so the pages outlive every mapping.  A buffer has a
  * mapping per file that holds a handle, so two files of the device, or a
  * buffer shared with another device, each see it at their own address.
  *
@@ -39,6 +42,59 @@ static struct tlgpu_mapping *tlgpu_bo_find_mapping(struct tlgpu_bo *bo,
 	return NULL;
 }
 
+/**
+ * tlgpu_bo_mapping_get() - a reference to @bo's mapping in @vm
+ * @bo: buffer
+ * @vm: VM of the caller's file
+ *
+ * Return: the mapping, or NULL if the file holds no handle for @bo (any
+ * more).
+ */
+struct tlgpu_mapping *tlgpu_bo_mapping_get(struct tlgpu_bo *bo,
+					   struct tlgpu_vm *vm)
+{
+	struct tlgpu_mapping *map;
+
+	mutex_lock(&bo->lock);
+	map = tlgpu_bo_find_mapping(bo, vm);
+	if (map)
+		kref_get(&map->refcount);
+	mutex_unlock(&bo->lock);
+	return map;
+}
+
+static void tlgpu_mapping_free_work(struct work_struct *work)
+{
+	struct tlgpu_mapping *map = container_of(work, struct tlgpu_mapping,
+						 free_work);
+
+	tlgpu_vm_unmap(map);
+	drm_gem_object_put(&map->bo->base.base);
+	kfree(map);
+}
+
+static void tlgpu_mapping_release(struct kref *kref)
+{
+	struct tlgpu_mapping *map = container_of(kref, struct tlgpu_mapping,
+						 refcount);
+
+	/* Unmapping waits for the device: never in free_job's context. */
+	queue_work(tlgpu_wq, &map->free_work);
+}
+
+/* Drop a job's reference: any context. */
+void tlgpu_mapping_put(struct tlgpu_mapping *map)
+{
+	if (map)
+		kref_put(&map->refcount, tlgpu_mapping_release);
+}
+
+static void tlgpu_mapping_release_sync(struct kref *kref)
+{
+	tlgpu_mapping_free_work(&container_of(kref, struct tlgpu_mapping,
+					      refcount)->free_work);
+}
+
 static int tlgpu_gem_open(struct drm_gem_object *obj, struct drm_file *file)
 {
 	struct tlgpu_file *tfile = file->driver_priv;
@@ -49,6 +105,8 @@ static int tlgpu_gem_open(struct drm_gem_object *obj, struct drm_file *file)
 	map = kzalloc(sizeof(*map), GFP_KERNEL);
 	if (!map)
 		return -ENOMEM;
+	kref_init(&map->refcount);
+	INIT_WORK(&map->free_work, tlgpu_mapping_free_work);
 
 	mutex_lock(&bo->lock);
 	/* One handle per buffer and file: the GEM core never opens twice. */
@@ -59,6 +117,8 @@ static int tlgpu_gem_open(struct drm_gem_object *obj, struct drm_file *file)
 	ret = tlgpu_vm_map(tfile->vm, bo, map);
 	if (ret)
 		goto err_unlock;
+	drm_gem_object_get(obj);
+	map->bo = bo;
 	list_add_tail(&map->link, &bo->mappings);
 	mutex_unlock(&bo->lock);
 	return 0;
@@ -69,6 +129,7 @@ err_unlock:
 	return ret;
 }
 
+/* The handle goes: its mapping goes once the jobs listing it are done. */
 static void tlgpu_gem_close(struct drm_gem_object *obj, struct drm_file *file)
 {
 	struct tlgpu_file *tfile = file->driver_priv;
@@ -78,20 +139,21 @@ static void tlgpu_gem_close(struct drm_gem_object *obj, struct drm_file *file)
 	mutex_lock(&bo->lock);
 	map = tlgpu_bo_find_mapping(bo, tfile->vm);
 	if (map)
-		list_del(&map->link);
+		list_del_init(&map->link);
 	mutex_unlock(&bo->lock);
-
-	if (map) {
-		tlgpu_vm_unmap(tfile->vm, map);
-		kfree(map);
-	}
+	/*
+	 * Process context: if no job holds the mapping, unmap right here, so
+	 * that the address faults from the moment GEM_CLOSE returns.
+	 */
+	if (map)
+		kref_put(&map->refcount, tlgpu_mapping_release_sync);
 }
 
 static void tlgpu_gem_free(struct drm_gem_object *obj)
 {
 	struct tlgpu_bo *bo = to_tlgpu_bo(obj);
 
-	/* Every handle was closed, so every mapping is gone. */
+	/* Mappings hold references: none can be left. */
 	WARN_ON(!list_empty(&bo->mappings));
 	mutex_destroy(&bo->lock);
 	drm_gem_shmem_free(&bo->base);

@@ -13,7 +13,10 @@
  * reach the file's buffers and nothing else.
  *
  * A buffer is mapped when the file gets a handle for it and unmapped when
- * the handle goes.  Each mapping is followed by an unmapped guard page, so
+ * the handle is closed and no job listing the buffer remains (jobs hold
+ * references to the mappings of their buffers, so freeing a buffer right
+ * after submitting a job that uses it is fine).  Each mapping is followed
+ * by an unmapped guard page, so
  * running off the end of a buffer faults.  The device has no TLB to
  * flush: it walks the tables for each job.  Unmapping first clears the
  * PTEs and then waits for the VM's jobs already written to the rings
@@ -338,13 +341,14 @@ out_unlock:
 
 /**
  * tlgpu_vm_unmap() - undo tlgpu_vm_map()
- * @vm: VM
  * @map: the mapping; its VM reference is dropped
  *
  * Returns once no job on the device can reach the pages any more.
  */
-void tlgpu_vm_unmap(struct tlgpu_vm *vm, struct tlgpu_mapping *map)
+void tlgpu_vm_unmap(struct tlgpu_mapping *map)
 {
+	struct tlgpu_vm *vm = map->vm;
+
 	mutex_lock(&vm->lock);
 	tlgpu_vm_clear(vm, map->node.start, map->node.size);
 	mutex_unlock(&vm->lock);

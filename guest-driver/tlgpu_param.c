@@ -26,7 +26,9 @@
  *  - DRM_TLGPU_PARAM_NUM_AS: TLGPU_REG_NUM_AS;
  *  - DRM_TLGPU_PARAM_PCI_ID: PCI vendor << 16 | device id;
  *  - DRM_TLGPU_PARAM_RESET_COUNT: full device resets since probe (the reset
- *    probe itself does is not counted), read from TLGPU_REG_RESET_COUNT.
+ *    probe itself does is not counted), read from TLGPU_REG_RESET_COUNT;
+ *  - DRM_TLGPU_PARAM_MAX_CMD_DWORDS: DRM_TLGPU_MAX_CMD_DWORDS;
+ *  - DRM_TLGPU_PARAM_VA_BITS: TLGPU_VA_BITS.
  *
  * The configuration values were read from the device at probe and do not
  * change while it is bound.  @data->value is ignored on input.
@@ -70,6 +72,12 @@ int tlgpu_get_param_ioctl(struct drm_device *drm, void *data,
 		break;
 	case DRM_TLGPU_PARAM_PCI_ID:
 		args->value = (u32)tdev->pdev->vendor << 16 | tdev->pdev->device;
+		break;
+	case DRM_TLGPU_PARAM_MAX_CMD_DWORDS:
+		args->value = DRM_TLGPU_MAX_CMD_DWORDS;
+		break;
+	case DRM_TLGPU_PARAM_VA_BITS:
+		args->value = TLGPU_VA_BITS;
 		break;
 	case DRM_TLGPU_PARAM_RESET_COUNT:
 		args->value = tlgpu_read(tdev, TLGPU_REG_RESET_COUNT) -

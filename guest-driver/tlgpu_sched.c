@@ -87,28 +87,37 @@ static void __tlgpu_timeline_irq(struct tlgpu_timeline *tl, unsigned int depth);
  */
 void tlgpu_timeline_irq(struct tlgpu_timeline *tl)
 {
+	unsigned long flags;
+
+	/*
+	 * One signaller per device at a time: otherwise a job's fence could
+	 * be signalled here while another CPU still holds, unsignalled, the
+	 * fence of the job it WAITed for.
+	 */
+	spin_lock_irqsave(&tl->tdev->signal_lock, flags);
 	__tlgpu_timeline_irq(tl, 0);
+	spin_unlock_irqrestore(&tl->tdev->signal_lock, flags);
 }
 
 static void __tlgpu_timeline_irq(struct tlgpu_timeline *tl, unsigned int depth)
 {
 	struct tlgpu_fence *fence, *tmp;
-	unsigned long flags;
 	LIST_HEAD(done);
 	u64 completed;
 	bool cookie;
 
+	lockdep_assert_held(&tl->tdev->signal_lock);
 	completed = le64_to_cpu(READ_ONCE(tl->status->completed_seqno));
 	/* The device wrote the error slots before the seqno. */
 	dma_rmb();
 
-	spin_lock_irqsave(&tl->pending_lock, flags);
+	spin_lock(&tl->pending_lock);
 	list_for_each_entry_safe(fence, tmp, &tl->pending, link) {
 		if (fence->base.seqno > completed)
 			break;
 		list_move_tail(&fence->link, &done);
 	}
-	spin_unlock_irqrestore(&tl->pending_lock, flags);
+	spin_unlock(&tl->pending_lock);
 
 	cookie = dma_fence_begin_signalling();
 	list_for_each_entry_safe(fence, tmp, &done, link) {

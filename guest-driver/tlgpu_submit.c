@@ -47,8 +47,11 @@ void tlgpu_job_cleanup(struct tlgpu_job *job)
 {
 	u32 i;
 
-	for (i = 0; i < job->bo_count; i++)
+	for (i = 0; i < job->bo_count; i++) {
+		tlgpu_mapping_put(job->mappings[i]);
 		drm_gem_object_put(job->bos[i]);
+	}
+	kvfree(job->mappings);
 	kvfree(job->bos);
 	for (i = 0; i < job->dev_dep_count; i++)
 		dma_fence_put(job->dev_deps[i]);
@@ -151,6 +154,8 @@ static int tlgpu_lookup_bos(struct drm_file *file,
 			    struct tlgpu_job *job, u32 **flags_out)
 {
 	struct drm_tlgpu_bo_ref *refs;
+	struct tlgpu_mapping *map;
+	struct drm_gem_object *obj;
 	u32 *flags;
 	u32 i, j;
 	int ret = 0;
@@ -165,8 +170,10 @@ static int tlgpu_lookup_bos(struct drm_file *file,
 		return PTR_ERR(refs);
 
 	job->bos = kvcalloc(args->bo_count, sizeof(*job->bos), GFP_KERNEL);
+	job->mappings = kvcalloc(args->bo_count, sizeof(*job->mappings),
+				 GFP_KERNEL);
 	flags = kvcalloc(args->bo_count, sizeof(*flags), GFP_KERNEL);
-	if (!job->bos || !flags) {
+	if (!job->bos || !job->mappings || !flags) {
 		ret = -ENOMEM;
 		goto out;
 	}
@@ -184,11 +191,20 @@ static int tlgpu_lookup_bos(struct drm_file *file,
 				goto out;
 			}
 		}
-		job->bos[i] = drm_gem_object_lookup(file, refs[i].handle);
-		if (!job->bos[i]) {
+		obj = drm_gem_object_lookup(file, refs[i].handle);
+		if (!obj) {
 			ret = -ENOENT;
 			goto out;
 		}
+		/* Keeps the buffer mapped for the job, handle closed or not. */
+		map = tlgpu_bo_mapping_get(to_tlgpu_bo(obj), job->vm);
+		if (!map) {
+			drm_gem_object_put(obj);
+			ret = -ENOENT;
+			goto out;
+		}
+		job->bos[i] = obj;
+		job->mappings[i] = map;
 		job->bo_count = i + 1;
 		flags[i] = f;
 	}
@@ -291,6 +307,9 @@ static int tlgpu_add_in_syncs(struct drm_file *file,
 			}
 			ret = drm_syncobj_find_fence(file, syncs[i].handle,
 						     syncs[i].point, 0, &fence);
+			/* The core says -EINVAL for "no fence (at that point)". */
+			if (ret == -EINVAL)
+				ret = -ENOENT;
 			if (!ret)
 				ret = tlgpu_job_add_dep(job, fence);
 		}
@@ -346,9 +365,9 @@ static int tlgpu_add_implicit_deps(struct tlgpu_job *job, const u32 *flags)
  *    range, @cmd_dwords 0 or above DRM_TLGPU_MAX_CMD_DWORDS, a command
  *    that is malformed, flagged, unknown or one of SET_AS/WAIT/FENCE, a
  *    count above DRM_TLGPU_MAX_BOS/DRM_TLGPU_MAX_SYNCS, a buffer with no
- *    or unknown access flags or listed twice, a sync with flags, a binary
- *    in syncobj asked for a point, or an @in_fence_fd that is not a
- *    sync_file (with DRM_TLGPU_SUBMIT_FENCE_IN);
+ *    or unknown access flags or listed twice, a sync with flags, or an
+ *    @in_fence_fd that is not a sync_file (with
+ *    DRM_TLGPU_SUBMIT_FENCE_IN);
  *  - -ENOENT: unknown buffer or syncobj handle, or an in syncobj (point)
  *    without a fence;
  *  - -EFAULT: an array cannot be read;
@@ -458,10 +477,12 @@ int tlgpu_submit_ioctl(struct drm_device *drm, void *data,
 	}
 	trace_tlgpu_submit(tdev, args->timeline, finished->context,
 			   finished->seqno);
-	drm_sched_entity_push_job(&job->base);
-	mutex_unlock(&tfile->sched_lock);
-	/* The scheduler owns the job now. */
 
+	/*
+	 * Publish the fence in the reservations and drop their locks before
+	 * the push: once pushed, the job may run, finish and be freed at
+	 * any moment, and with it job->bos.
+	 */
 	if (locked) {
 		for (i = 0; implicit && i < job->bo_count; i++)
 			dma_resv_add_fence(job->bos[i]->resv, finished,
@@ -471,6 +492,9 @@ int tlgpu_submit_ioctl(struct drm_device *drm, void *data,
 		drm_gem_unlock_reservations(job->bos, job->bo_count,
 					    &acquire_ctx);
 	}
+	drm_sched_entity_push_job(&job->base);
+	mutex_unlock(&tfile->sched_lock);
+	/* The scheduler owns the job now: don't touch it again. */
 
 	for (i = 0; i < args->out_sync_count; i++) {
 		if (outs[i].chain) {
@@ -551,17 +575,17 @@ int tlgpu_wait_bo_ioctl(struct drm_device *drm, void *data,
 			ret = timeout;
 	}
 
+	/* Signalled fences stay in the reservation: look at them all. */
+	if (!ret)
+		ret = dma_resv_lock_interruptible(obj->resv, NULL);
 	if (!ret) {
-		dma_resv_iter_begin(&cursor, obj->resv, usage);
-		dma_resv_for_each_fence_unlocked(&cursor, fence) {
+		dma_resv_for_each_fence(&cursor, obj->resv, usage, fence) {
 			int status = dma_fence_get_status(fence);
 
-			if (dma_resv_iter_is_restarted(&cursor))
-				err = 0;
 			if (status < 0 && !err)
 				err = status;
 		}
-		dma_resv_iter_end(&cursor);
+		dma_resv_unlock(obj->resv);
 		args->error = err;
 	}
 	drm_gem_object_put(obj);

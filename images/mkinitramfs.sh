@@ -2,7 +2,10 @@
 # Build build/initramfs-FLAVOR.cpio.gz: busybox, the DRM modules tlgpu
 # needs with their modules.dep closure, build/driver-FLAVOR/tlgpu.ko, the
 # guest userspace installed from build/userspace with the shared libraries
-# it links, and images/init.  Always rebuilt from scratch: it takes seconds.
+# it links, and images/init.  The debug flavour adds the kernel's own
+# selftests: dmabuf_selftests.ko, sync_test (built by build-debug-kernel.sh)
+# and the suites of images/tests-debug/.  Always rebuilt from scratch: it
+# takes seconds.
 #
 # usage: mkinitramfs.sh FLAVOR
 # env:   TLGPU_KO (default $BUILD/driver-FLAVOR/tlgpu.ko),
@@ -22,6 +25,8 @@ ROOT=$STAGE/root
 # In-tree modules the driver and the tests need; their dependencies are
 # added from modules.dep, tlgpu.ko's own from its modinfo.
 MODULES=(drm drm_shmem_helper gpu-sched vgem)
+# The debug suites load dmabuf_selftests themselves (not at boot).
+[ "$FLAVOR" = debug ] && MODULES+=(dmabuf_selftests)
 
 die() { echo "mkinitramfs: $*" >&2; exit 1; }
 log() { echo "mkinitramfs: $*"; }
@@ -108,6 +113,17 @@ rm -rf "$ustage/usr/include" "$ustage/usr/share/pkgconfig"
 find "$ustage" \( -name '*.a' -o -name pkgconfig \) -prune -exec rm -rf {} +
 cp -a "$ustage/." "$ROOT/"
 rm -rf "$ustage"
+
+# --- debug flavour: the kernel's selftests and the suites that run them ---
+if [ "$FLAVOR" = debug ]; then
+	[ -f "$KOUT/selftests" ] || die "$KOUT/selftests missing: run images/build-debug-kernel.sh"
+	selftests=$(cat "$KOUT/selftests")
+	[ -x "$selftests/sync_test" ] || die "$selftests/sync_test missing"
+	install -D -m 0755 "$selftests/sync_test" "$ROOT/usr/lib/tlgpu/kselftest/sync_test"
+	mkdir -p "$ROOT/usr/lib/tlgpu/tests"
+	install -m 0755 "$TOP"/images/tests-debug/*.sh "$ROOT/usr/lib/tlgpu/tests/"
+	log "debug suites: $(cd "$TOP/images/tests-debug" && echo *.sh)"
+fi
 
 # --- shared libraries of every installed ELF, with the dynamic loader ---
 is_elf() { [ "$(head -c 4 "$1" | od -An -c | tr -d ' ')" = '177ELF' ]; }

@@ -17,9 +17,11 @@ usage: run-vm.sh [options]
   --flavor stock|debug   guest kernel (default stock)
   --devices N            tlgpu devices (default 1)
   --timelines N          timelines per device (default 4)
-  --mode shell|test|demo what the guest does (default shell)
+  --mode MODE            what the guest does: shell (default), test,
+                         bench or demo
   --serial-log FILE      kernel console (ttyS0) to FILE instead of stdio
-  --test-out FILE        test output (ttyS1) to FILE (default: discarded)
+  --test-out FILE        test or benchmark output (ttyS1) to FILE
+                         (default: discarded)
   --mem SIZE             guest memory (default 1G)
   --smp N                guest CPUs (default 2)
   --qemu-arg ARG         extra QEMU argument, repeatable
@@ -56,7 +58,7 @@ while [ $# -gt 0 ]; do
 done
 
 case $flavor in stock|debug) ;; *) die "--flavor is stock or debug" ;; esac
-case $mode in shell|test|demo) ;; *) die "--mode is shell, test or demo" ;; esac
+case $mode in shell|test|bench|demo) ;; *) die "--mode is shell, test, bench or demo" ;; esac
 [[ $devices =~ ^[0-9]+$ ]] || die "--devices takes a number"
 [[ $timelines =~ ^[1-9][0-9]*$ ]] || die "--timelines takes a number >= 1"
 

@@ -13,8 +13,10 @@
  * Buffers.  Every open file has its own GPU address space on the device.
  * A buffer is mapped into it when the file gets a handle for it
  * (BO_CREATE, or PRIME import), at the GPU virtual address BO_INFO
- * reports, and unmapped when the handle is closed.  Commands of one file's
- * jobs can only reach that file's buffers.
+ * reports, and unmapped once the handle is closed and the jobs that list
+ * the buffer are done (closing a buffer right after submitting a job that
+ * uses it is fine).  Commands of one file's jobs can only reach that
+ * file's buffers; an access outside them faults.
  *
  * Jobs.  SUBMIT queues one job on one timeline of the device: a list of
  * device commands (include/tlgpu_hw.h; NOP, FILL, COPY, CHECKSUM, DELAY,
@@ -33,9 +35,15 @@
  * fence, or adding a timeline point with a dma_fence_chain) and, on
  * request, returned as a sync_file fd.
  *
- * Errors.  A job the device reports as faulted, or that times out and is
+ * Errors.  A job the device reports as failed, or that times out and is
  * reset, signals its fence with an error, visible through sync_file
- * status, the syncobj and dma-buf fences, and WAIT_BO's @error.
+ * status, the syncobj and dma-buf fences, and WAIT_BO's @error: -EFAULT
+ * for a page fault (unmapped address, memory outside RAM), -EACCES for a
+ * write to a read-only page, -EINVAL for a command the device refused,
+ * -EIO for an injected failure, -ETIME for a job that hung and was reset,
+ * -ECANCELED for a job of the same file and timeline queued behind it,
+ * and -ENODEV for a job still pending when the device went away.  A
+ * faulting job only fails itself: the timeline goes on with the next one.
  *
  * Rules (Documentation/process/botching-up-ioctls.rst): fixed-width types,
  * every struct a multiple of 8 bytes with explicit pads that must be zero,
@@ -202,8 +210,8 @@ struct drm_tlgpu_sync {
  * (tlgpu_hw.h); SET_AS, WAIT and FENCE are the driver's and are refused.
  *
  * Errors:
- *  - -EINVAL: @timeline out of range; unknown @flags; non-zero @pad or
- *    sync flags; @extensions not zero (no extension is defined yet);
+ *  - -EINVAL: @timeline out of range; unknown @flags; non-zero sync
+ *    flags; @extensions not zero (no extension is defined yet);
  *    @cmd_dwords zero, above DRM_TLGPU_MAX_CMD_DWORDS, or not ending on a
  *    command boundary; a command with a bad length or a refused opcode;
  *    @bo_count, @in_sync_count or @out_sync_count too large; a buffer
@@ -211,8 +219,9 @@ struct drm_tlgpu_sync {
  *    buffer listed twice;
  *  - -ENOENT: a buffer or syncobj handle that does not exist, or an in
  *    syncobj (or timeline point) without a fence;
- *  - -EBADF / -EINVAL: @in_fence_fd is not a sync_file (as
- *    sync_file_get_fence() reports it);
+ *  - -EINVAL also: @in_fence_fd (with DRM_TLGPU_SUBMIT_FENCE_IN) is not
+ *    an open sync_file;
+ *  - -EMFILE: no file descriptor left for @out_fence_fd;
  *  - -EBUSY: never; the job waits in the scheduler instead.
  */
 struct drm_tlgpu_submit {
@@ -278,7 +287,12 @@ struct drm_tlgpu_wait_bo {
 /**
  * struct drm_tlgpu_reset_status - argument of DRM_IOCTL_TLGPU_GET_RESET_STATUS
  *
- * How this file fared in timeline and device resets.
+ * How this file fared in resets.  A job that runs past the driver's
+ * timeout is guilty: its timeline is reset, the job fails with -ETIME,
+ * the jobs of the same file queued behind it on that timeline are
+ * cancelled (-ECANCELED, counted nowhere), and the other files' jobs that
+ * were on the timeline are innocent and run again.  Jobs failing with a
+ * fault cause no reset and are not counted.
  *
  * Errors: -EINVAL non-zero @flags or @pad.
  */
@@ -291,7 +305,11 @@ struct drm_tlgpu_reset_status {
 	__u64 guilty;
 	/** @innocent: out, this file's jobs re-run after another's reset */
 	__u64 innocent;
-	/** @device_resets: out, resets of the device since this file opened */
+	/**
+	 * @device_resets: out, resets on the device since this file opened:
+	 * timeline resets after a timeout, and function-level resets (which
+	 * count once per timeline)
+	 */
 	__u64 device_resets;
 };
 

@@ -1,6 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * libtlgpu: finding tlgpu render nodes and wrapping the tlgpu ioctls.
+ * libtlgpu: finding tlgpu render nodes, device parameters, time.
+ *
+ * The other concerns have a file each: tlgpu_bo.c (buffers and PRIME),
+ * tlgpu_cmd.c (command encoder), tlgpu_job.c (SUBMIT, WAIT_BO, reset
+ * status), tlgpu_sync.c (sync_files, syncobjs, dma-buf fences) and
+ * tlgpu_crc32.c.
  */
 #define _GNU_SOURCE
 
@@ -10,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <xf86drm.h>
@@ -126,6 +132,26 @@ int tlgpu_open_all(struct tlgpu_node *nodes, unsigned int max)
 	return count;
 }
 
+int tlgpu_open_index(unsigned int index, struct tlgpu_node *node)
+{
+	struct tlgpu_node nodes[TLGPU_MAX_DEVICES];
+	int count;
+
+	count = tlgpu_open_all(nodes, TLGPU_MAX_DEVICES);
+	if (count < 0)
+		return count;
+	if (index >= (unsigned int)count) {
+		tlgpu_close_all(nodes, count);
+		return -ENOENT;
+	}
+
+	*node = nodes[index];
+	nodes[index].fd = -1;
+	tlgpu_close_all(nodes, count);
+
+	return node->fd;
+}
+
 void tlgpu_close_all(struct tlgpu_node *nodes, unsigned int count)
 {
 	unsigned int i;
@@ -137,14 +163,44 @@ void tlgpu_close_all(struct tlgpu_node *nodes, unsigned int count)
 	}
 }
 
+int tlgpu_ioctl(int fd, unsigned long request, void *arg)
+{
+	return drmIoctl(fd, request, arg) ? -errno : 0;
+}
+
 int tlgpu_get_param(int fd, uint32_t param, uint64_t *value)
 {
 	struct drm_tlgpu_get_param args = { .param = param };
+	int ret;
 
-	if (drmIoctl(fd, DRM_IOCTL_TLGPU_GET_PARAM, &args))
-		return -errno;
+	ret = tlgpu_ioctl(fd, DRM_IOCTL_TLGPU_GET_PARAM, &args);
+	if (ret)
+		return ret;
 
 	*value = args.value;
+	return 0;
+}
+
+int tlgpu_device_info(int fd, struct tlgpu_device_info *info)
+{
+	uint64_t val[DRM_TLGPU_PARAM_VA_BITS + 1];
+	uint32_t p;
+	int ret;
+
+	for (p = 0; p <= DRM_TLGPU_PARAM_VA_BITS; p++) {
+		ret = tlgpu_get_param(fd, p, &val[p]);
+		if (ret)
+			return ret;
+	}
+
+	info->version = val[DRM_TLGPU_PARAM_DEVICE_VERSION];
+	info->num_timelines = val[DRM_TLGPU_PARAM_NUM_TIMELINES];
+	info->caps = val[DRM_TLGPU_PARAM_CAPS];
+	info->num_as = val[DRM_TLGPU_PARAM_NUM_AS];
+	info->pci_id = val[DRM_TLGPU_PARAM_PCI_ID];
+	info->max_cmd_dwords = val[DRM_TLGPU_PARAM_MAX_CMD_DWORDS];
+	info->va_bits = val[DRM_TLGPU_PARAM_VA_BITS];
+	info->reset_count = val[DRM_TLGPU_PARAM_RESET_COUNT];
 	return 0;
 }
 
@@ -157,6 +213,8 @@ const char *tlgpu_param_name(uint32_t param)
 		[DRM_TLGPU_PARAM_NUM_AS] = "num-as",
 		[DRM_TLGPU_PARAM_PCI_ID] = "pci-id",
 		[DRM_TLGPU_PARAM_RESET_COUNT] = "reset-count",
+		[DRM_TLGPU_PARAM_MAX_CMD_DWORDS] = "max-cmd-dwords",
+		[DRM_TLGPU_PARAM_VA_BITS] = "va-bits",
 	};
 
 	if (param >= sizeof(names) / sizeof(names[0]))
@@ -182,4 +240,21 @@ const char *tlgpu_cap_name(uint32_t cap)
 	default:
 		return NULL;
 	}
+}
+
+int64_t tlgpu_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+int64_t tlgpu_abs_timeout(int64_t rel_ns)
+{
+	int64_t now = tlgpu_now_ns();
+
+	if (rel_ns > 0 && now > INT64_MAX - rel_ns)
+		return INT64_MAX;
+	return now + rel_ns;
 }

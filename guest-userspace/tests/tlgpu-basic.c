@@ -548,7 +548,7 @@ static enum ktap_result test_devices_count(void)
 static enum ktap_result test_bad_get_param_unknown(void)
 {
 	static const uint32_t bad[] = {
-		DRM_TLGPU_PARAM_RESET_COUNT + 1, 0x100, 0x80000000u, 0xffffffffu,
+		DRM_TLGPU_PARAM_VA_BITS + 1, 0x100, 0x80000000u, 0xffffffffu,
 	};
 	struct devices d;
 	uint64_t val = 0;

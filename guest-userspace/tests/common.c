@@ -1,0 +1,265 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Helpers shared by the job suites; see common.h.
+ */
+#define _GNU_SOURCE
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common.h"
+
+static const char *base_name(const char *file)
+{
+	const char *slash = strrchr(file, '/');
+
+	return slash ? slash + 1 : file;
+}
+
+long test_boot_param(const char *name, long def)
+{
+	char cmdline[4096], *word, *save, *end;
+	const char *val = getenv(name);
+	size_t len = strlen(name);
+	long ret;
+	FILE *f;
+
+	if (!val) {
+		f = fopen("/proc/cmdline", "r");
+		if (!f)
+			return def;
+		if (!fgets(cmdline, sizeof(cmdline), f))
+			cmdline[0] = '\0';
+		fclose(f);
+		for (word = strtok_r(cmdline, " \t\n", &save); word;
+		     word = strtok_r(NULL, " \t\n", &save)) {
+			if (!strncmp(word, name, len) && word[len] == '=')
+				val = word + len + 1;
+		}
+		if (!val)
+			return def;
+	}
+
+	errno = 0;
+	ret = strtol(val, &end, 0);
+	if (errno || end == val || *end || ret < 0)
+		return def;
+	return ret;
+}
+
+unsigned int test_slow_ms(void)
+{
+	uint64_t timeout;
+
+	if (test_read_sysfs_u64(TLGPU_TIMEOUT_PARAM, &timeout) || !timeout)
+		return 1000;
+	if (timeout / 2 > 1500)
+		return 1500;
+	return timeout / 2 > 100 ? timeout / 2 : 100;
+}
+
+enum ktap_result test_open(unsigned int index, struct tlgpu_node *node)
+{
+	long booted = test_boot_param("tlgpu_devices", -1);
+	int ret;
+
+	ret = tlgpu_open_index(index, node);
+	if (ret >= 0)
+		return KTAP_PASS;
+
+	if (ret == -ENOENT && booted >= 0 && index >= (unsigned long)booted)
+		return ktap_skip("needs %u tlgpu devices, the VM has %ld",
+				 index + 1, booted);
+	if (ret == -ENOENT && booted < 0 && index > 0)
+		return ktap_skip("needs %u tlgpu devices, found %u", index + 1,
+				 index);
+	ktap_diag("opening tlgpu device %u: %s", index, strerror(-ret));
+	return KTAP_FAIL;
+}
+
+enum ktap_result test_need_timelines(int fd, uint32_t count)
+{
+	uint64_t n;
+	int ret;
+
+	ret = tlgpu_get_param(fd, DRM_TLGPU_PARAM_NUM_TIMELINES, &n);
+	if (ret) {
+		ktap_diag("GET_PARAM NUM_TIMELINES: %s", strerror(-ret));
+		return KTAP_FAIL;
+	}
+	if (n < count)
+		return ktap_skip("needs %u timelines, the device has %llu",
+				 count, (unsigned long long)n);
+	return KTAP_PASS;
+}
+
+enum ktap_result test_bo(int fd, uint64_t size, struct tlgpu_bo *bo)
+{
+	int ret;
+
+	ret = tlgpu_bo_create(fd, size, 0, bo);
+	if (ret) {
+		ktap_diag("BO_CREATE of %llu bytes: %s",
+			  (unsigned long long)size, strerror(-ret));
+		return KTAP_FAIL;
+	}
+	ret = tlgpu_bo_map(bo);
+	if (ret) {
+		ktap_diag("mmap of a %llu-byte buffer: %s",
+			  (unsigned long long)bo->size, strerror(-ret));
+		return KTAP_FAIL;
+	}
+	return KTAP_PASS;
+}
+
+int test_submit(int fd, uint32_t timeline, uint32_t flags,
+		const struct tlgpu_cmdbuf *cb,
+		const struct drm_tlgpu_bo_ref *bos, uint32_t bo_count,
+		int *fence)
+{
+	struct tlgpu_job job = {
+		.timeline = timeline,
+		.flags = flags | DRM_TLGPU_SUBMIT_FENCE_OUT,
+		.bos = bos,
+		.bo_count = bo_count,
+	};
+
+	return tlgpu_submit_cmdbuf(fd, &job, cb, fence, NULL);
+}
+
+enum ktap_result test_run(int fd, uint32_t timeline, uint32_t flags,
+			  const struct tlgpu_cmdbuf *cb,
+			  const struct drm_tlgpu_bo_ref *bos, uint32_t bo_count)
+{
+	int fence, ret;
+
+	ret = test_submit(fd, timeline, flags, cb, bos, bo_count, &fence);
+	if (ret) {
+		ktap_diag("SUBMIT on timeline %u: %s", timeline, strerror(-ret));
+		return KTAP_FAIL;
+	}
+	ASSERT_SIGNALLED(fence);
+	close(fence);
+	return KTAP_PASS;
+}
+
+static const char *status_name(int status, char *buf, size_t len)
+{
+	if (status == 1)
+		return "signalled";
+	if (status == 0)
+		return "active";
+	snprintf(buf, len, "error %d (%s)", status, strerror(-status));
+	return buf;
+}
+
+bool test_check_fence(const char *file, int line, const char *expr,
+		      int fence, enum fence_want want)
+{
+	static const char *const wanted[] = {
+		[FENCE_ACTIVE] = "active",
+		[FENCE_SIGNALLED] = "signalled",
+		[FENCE_FAILED] = "signalled with an error",
+	};
+	char buf[64];
+	int status, ret;
+
+	if (want != FENCE_ACTIVE) {
+		ret = tlgpu_sync_file_wait(fence, FENCE_TIMEOUT_MS);
+		if (ret) {
+			ktap_diag("%s:%d: waiting for fence %s (fd %d): %s",
+				  base_name(file), line, expr, fence,
+				  ret == -ETIME ? "not signalled in time" :
+						  strerror(-ret));
+			return false;
+		}
+	}
+
+	status = tlgpu_sync_file_status(fence);
+	if ((want == FENCE_ACTIVE && status == 0) ||
+	    (want == FENCE_SIGNALLED && status == 1) ||
+	    (want == FENCE_FAILED && status < 0 && status != -EBADF &&
+	     status != -ENOTTY))
+		return true;
+
+	ktap_diag("%s:%d: fence %s (fd %d) is %s, expected %s",
+		  base_name(file), line, expr, fence,
+		  status_name(status, buf, sizeof(buf)), wanted[want]);
+	return false;
+}
+
+bool test_check_u32(const char *file, int line, const char *expr,
+		    const void *ptr, size_t len, uint32_t pattern)
+{
+	const uint32_t *p = ptr;
+	size_t i, n = len / 4, bad = 0, first = 0;
+
+	for (i = 0; i < n; i++) {
+		if (p[i] != pattern) {
+			if (!bad)
+				first = i;
+			bad++;
+		}
+	}
+	if (!bad)
+		return true;
+
+	ktap_diag("%s:%d: %s: %zu of %zu dwords differ from 0x%08x; first at byte %zu: 0x%08x",
+		  base_name(file), line, expr, bad, n, pattern, first * 4,
+		  p[first]);
+	return false;
+}
+
+void test_fill_random(void *buf, size_t len, uint32_t seed)
+{
+	uint64_t x = seed * 0x9e3779b97f4a7c15ull + 1;
+	uint8_t *p = buf;
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		/* xorshift64 */
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		p[i] = x >> 24;
+	}
+}
+
+void test_sleep_ms(unsigned int ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) && errno == EINTR)
+		;
+}
+
+int64_t test_elapsed_ms(int64_t start_ns)
+{
+	return (tlgpu_now_ns() - start_ns) / NS_PER_MS;
+}
+
+int test_read_sysfs_u64(const char *path, uint64_t *val)
+{
+	char buf[64], *end;
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n < 0)
+		return -errno;
+	buf[n] = '\0';
+	errno = 0;
+	*val = strtoull(buf, &end, 0);
+	if (errno || end == buf || (*end && *end != '\n'))
+		return -EINVAL;
+	return 0;
+}

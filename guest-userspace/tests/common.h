@@ -1,0 +1,138 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Helpers shared by the job suites (tlgpu-bo, -submit, -sync, -implicit,
+ * -prime, -errors): opening devices the way the VM was booted, submitting
+ * a command buffer, and assertions on fences and buffer contents that
+ * print what they saw, in the style of ktap.h.
+ */
+#ifndef TLGPU_TEST_COMMON_H
+#define TLGPU_TEST_COMMON_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ktap.h"
+#include "tlgpu.h"
+
+/* How long a job that should finish may take, even under TCG. */
+#define FENCE_TIMEOUT_MS	10000
+/*
+ * A "slow" job, in milliseconds: long enough that a job submitted after
+ * it and not waiting for it is done first, even under TCG; well within
+ * the driver's job timeout (half of it, at most 1500 ms).
+ */
+#define SLOW_MS			test_slow_ms()
+#define TLGPU_TIMEOUT_PARAM	"/sys/module/tlgpu/parameters/timeout_ms"
+unsigned int test_slow_ms(void);
+#define MS			1000ull		/* DELAY takes microseconds */
+#define NS_PER_MS		1000000ll
+#define PAGE			4096u
+
+#define ARRAY_SIZE(a)		(sizeof(a) / sizeof((a)[0]))
+
+/* Returns from the case unless @expr, an enum ktap_result, passed. */
+#define CHECK(expr)							\
+	do {								\
+		enum ktap_result r_ = (expr);				\
+		if (r_ != KTAP_PASS)					\
+			return r_;					\
+	} while (0)
+
+/*
+ * A word name=N of the kernel command line, from the environment (init
+ * exports them) or /proc/cmdline; @def when absent or not a number.
+ */
+long test_boot_param(const char *name, long def);
+
+/*
+ * Opens tlgpu device @index (by minor) as a new file.  Skips when the VM
+ * was booted with fewer devices (tlgpu_devices), fails when a device it
+ * was booted with is missing.
+ */
+enum ktap_result test_open(unsigned int index, struct tlgpu_node *node);
+#define TEST_OPEN(index, node)	CHECK(test_open(index, node))
+
+/* Skips unless device @fd has at least @count timelines. */
+enum ktap_result test_need_timelines(int fd, uint32_t count);
+
+/* Creates a buffer of @size bytes and maps it; fails the case if not. */
+enum ktap_result test_bo(int fd, uint64_t size, struct tlgpu_bo *bo);
+#define TEST_BO(fd, size, bo)	CHECK(test_bo(fd, size, bo))
+
+/*
+ * Submits @cb on @timeline of @fd with @flags | FENCE_OUT; the fence in
+ * *@fence.  Returns 0 or the negative errno of SUBMIT.
+ */
+int test_submit(int fd, uint32_t timeline, uint32_t flags,
+		const struct tlgpu_cmdbuf *cb,
+		const struct drm_tlgpu_bo_ref *bos, uint32_t bo_count,
+		int *fence);
+
+/*
+ * Submits as test_submit() and waits for the job to signal without
+ * error; fails the case otherwise.
+ */
+enum ktap_result test_run(int fd, uint32_t timeline, uint32_t flags,
+			  const struct tlgpu_cmdbuf *cb,
+			  const struct drm_tlgpu_bo_ref *bos, uint32_t bo_count);
+#define TEST_RUN(fd, tl, flags, cb, bos, n) \
+	CHECK(test_run(fd, tl, flags, cb, bos, n))
+
+/*
+ * Fence states, through SYNC_IOC_FILE_INFO: FENCE_SIGNALLED waits up to
+ * FENCE_TIMEOUT_MS and wants success, FENCE_ACTIVE wants it pending now,
+ * FENCE_FAILED waits and wants an error.
+ */
+enum fence_want { FENCE_ACTIVE, FENCE_SIGNALLED, FENCE_FAILED };
+bool test_check_fence(const char *file, int line, const char *expr,
+		      int fence, enum fence_want want);
+#define ASSERT_FENCE(fence, want)					\
+	do {								\
+		if (!test_check_fence(__FILE__, __LINE__, #fence,	\
+				      (fence), (want)))			\
+			return KTAP_FAIL;				\
+	} while (0)
+#define ASSERT_SIGNALLED(fence)	ASSERT_FENCE(fence, FENCE_SIGNALLED)
+#define ASSERT_ACTIVE(fence)	ASSERT_FENCE(fence, FENCE_ACTIVE)
+#define ASSERT_FAILED(fence)	ASSERT_FENCE(fence, FENCE_FAILED)
+
+/*
+ * Fails unless the @len bytes at @ptr repeat the 32-bit @pattern; prints
+ * the first mismatch.
+ */
+bool test_check_u32(const char *file, int line, const char *expr,
+		    const void *ptr, size_t len, uint32_t pattern);
+#define ASSERT_U32(ptr, len, pattern)					\
+	do {								\
+		if (!test_check_u32(__FILE__, __LINE__, #ptr, (ptr),	\
+				    (len), (pattern)))			\
+			return KTAP_FAIL;				\
+	} while (0)
+
+/* Fails unless @ret is one of the two negative errnos. */
+#define ASSERT_RET2(ret, e1, e2)					\
+	do {								\
+		int r2_ = (ret);					\
+		if (r2_ != (e1))					\
+			KTAP_ASSERT_RET(r2_, (e2));			\
+	} while (0)
+
+/* Fills @len bytes with a reproducible pseudo-random sequence. */
+void test_fill_random(void *buf, size_t len, uint32_t seed);
+
+/* Pointer to byte @off of a mapped buffer. */
+static inline void *bo_ptr(const struct tlgpu_bo *bo, uint64_t off)
+{
+	return (char *)bo->map + off;
+}
+
+void test_sleep_ms(unsigned int ms);
+
+/* Milliseconds since @start_ns (tlgpu_now_ns()). */
+int64_t test_elapsed_ms(int64_t start_ns);
+
+/* Reads a number from a sysfs file; 0 or -errno. */
+int test_read_sysfs_u64(const char *path, uint64_t *val);
+
+#endif /* TLGPU_TEST_COMMON_H */

@@ -1,0 +1,423 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Helpers of the stress suites; see stress.h.
+ */
+#define _GNU_SOURCE
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include "stress.h"
+
+#define KMEMLEAK	"/sys/kernel/debug/kmemleak"
+#define DEBUGFS_DRI	"/sys/kernel/debug/dri"
+#define SLAB_SYSFS	"/sys/kernel/slab"
+#define MEMINFO		"/proc/meminfo"
+
+/*
+ * What may stay allocated after a stressor released everything:
+ * unreclaimable slab, in KiB.  SLUB keeps some empty slabs per cache and
+ * CPU; a debug kernel also tracks objects for kmemleak and debugobjects.
+ */
+#define MEM_TOLERANCE_KB	(6 * 1024)
+#define MEM_TOLERANCE_DEBUG_KB	(24 * 1024)
+#define MEM_SETTLE_MS		15000
+
+bool stress_debug_kernel(void)
+{
+	static int debug = -1;
+
+	if (debug < 0)
+		debug = !access(KMEMLEAK, F_OK);
+	return debug;
+}
+
+unsigned int stress_scale(void)
+{
+	static long scale = -1;
+
+	if (scale < 0) {
+		scale = test_boot_param("tlgpu_stress_scale", -1);
+		if (scale <= 0)
+			scale = stress_debug_kernel() ? STRESS_DEBUG_SCALE : 100;
+	}
+	return scale;
+}
+
+unsigned long stress_iters(unsigned long stock, unsigned long min)
+{
+	unsigned long n = stock * stress_scale() / 100;
+
+	return n < min ? min : n;
+}
+
+void stress_budget_start(struct stress_budget *b, unsigned int stock_s,
+			 unsigned int debug_s)
+{
+	unsigned int s = stress_debug_kernel() ? debug_s : stock_s;
+
+	b->start_ns = tlgpu_now_ns();
+	b->end_ns = b->start_ns + (int64_t)s * 1000 * NS_PER_MS;
+}
+
+bool stress_budget_over(const struct stress_budget *b)
+{
+	return tlgpu_now_ns() >= b->end_ns;
+}
+
+int64_t stress_budget_ms(const struct stress_budget *b)
+{
+	return test_elapsed_ms(b->start_ns);
+}
+
+struct stress_shared *stress_shared_init(void)
+{
+	struct stress_shared *s;
+
+	s = mmap(NULL, sizeof(*s), PROT_READ | PROT_WRITE,
+		 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (s == MAP_FAILED)
+		return NULL;
+	memset(s, 0, sizeof(*s));
+	return s;
+}
+
+int stress_read_file(const char *path, char *buf, size_t len)
+{
+	size_t used = 0;
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	while (used + 1 < len) {
+		n = read(fd, buf + used, len - 1 - used);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			n = -errno;
+			close(fd);
+			return n;
+		}
+		if (!n)
+			break;
+		used += n;
+	}
+	close(fd);
+	buf[used] = '\0';
+	return used;
+}
+
+int stress_write_file(const char *path, const char *str)
+{
+	ssize_t n;
+	int fd, ret = 0;
+
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = write(fd, str, strlen(str));
+	if (n < 0)
+		ret = -errno;
+	else if ((size_t)n != strlen(str))
+		ret = -EIO;
+	close(fd);
+	return ret;
+}
+
+/* Shrinks every slab cache: empty slabs go back, KASAN's quarantine too. */
+static void shrink_slabs(void)
+{
+	char path[PATH_MAX];
+	struct dirent *e;
+	DIR *d;
+
+	d = opendir(SLAB_SYSFS);
+	if (!d)
+		return;
+	while ((e = readdir(d))) {
+		if (e->d_name[0] == '.' || e->d_type == DT_LNK)
+			continue;
+		snprintf(path, sizeof(path), SLAB_SYSFS "/%s/shrink",
+			 e->d_name);
+		stress_write_file(path, "1");
+	}
+	closedir(d);
+}
+
+static long meminfo_kb(const char *buf, const char *key)
+{
+	const char *p = strstr(buf, key);
+
+	return p ? strtol(p + strlen(key), NULL, 10) : -1;
+}
+
+int stress_mem_read(struct stress_mem *m, bool settle)
+{
+	char buf[8192];
+	int ret;
+
+	if (settle) {
+		sync();
+		stress_write_file("/proc/sys/vm/drop_caches", "3");
+		shrink_slabs();
+	}
+	ret = stress_read_file(MEMINFO, buf, sizeof(buf));
+	if (ret < 0)
+		return ret;
+	m->avail_kb = meminfo_kb(buf, "\nMemAvailable:");
+	m->slab_kb = meminfo_kb(buf, "\nSlab:");
+	m->unreclaim_kb = meminfo_kb(buf, "\nSUnreclaim:");
+	if (m->avail_kb < 0 || m->slab_kb < 0 || m->unreclaim_kb < 0)
+		return -EINVAL;
+	return 0;
+}
+
+void stress_mem_peak(struct stress_mem *peak, const struct stress_mem *m)
+{
+	if (m->slab_kb > peak->slab_kb)
+		peak->slab_kb = m->slab_kb;
+	if (m->unreclaim_kb > peak->unreclaim_kb)
+		peak->unreclaim_kb = m->unreclaim_kb;
+	if (m->avail_kb < peak->avail_kb)
+		peak->avail_kb = m->avail_kb;
+}
+
+enum ktap_result stress_mem_check(const char *what,
+				  const struct stress_mem *base,
+				  const struct stress_mem *peak)
+{
+	long tol = stress_debug_kernel() ? MEM_TOLERANCE_DEBUG_KB :
+					   MEM_TOLERANCE_KB;
+	long grown = peak->unreclaim_kb - base->unreclaim_kb;
+	int64_t start = tlgpu_now_ns();
+	struct stress_mem now;
+	long left, allowed;
+
+	/* A quarter of what the run took may linger in partial slabs. */
+	allowed = tol + (grown > 0 ? grown / 4 : 0);
+	for (;;) {
+		KTAP_ASSERT_OK(stress_mem_read(&now, true));
+		left = now.unreclaim_kb - base->unreclaim_kb;
+		if (left <= allowed || test_elapsed_ms(start) > MEM_SETTLE_MS)
+			break;
+		test_sleep_ms(500);
+	}
+	ktap_diag("%s: unreclaimable slab %ld KiB at start, %ld at peak, %ld after release (+%ld, allowed +%ld); MemAvailable %ld -> %ld KiB",
+		  what, base->unreclaim_kb, peak->unreclaim_kb,
+		  now.unreclaim_kb, left, allowed, base->avail_kb,
+		  now.avail_kb);
+	KTAP_ASSERT(left <= allowed,
+		    "%ld KiB of unreclaimable slab not given back", left);
+	/* MemAvailable: the same bound, page cache dropped on both sides. */
+	KTAP_ASSERT(base->avail_kb - now.avail_kb <= 2 * allowed,
+		    "MemAvailable down by %ld KiB",
+		    base->avail_kb - now.avail_kb);
+	return KTAP_PASS;
+}
+
+void stress_debugfs(const struct tlgpu_node *node, const char *file,
+		    char *path, size_t len)
+{
+	snprintf(path, len, DEBUGFS_DRI "/%u/%s", node->minor, file);
+}
+
+int stress_inject(const struct tlgpu_node *node, const char *name,
+		  uint64_t value)
+{
+	char path[128], line[64];
+
+	stress_debugfs(node, "inject", path, sizeof(path));
+	snprintf(line, sizeof(line), "%s %llu", name,
+		 (unsigned long long)value);
+	return stress_write_file(path, line);
+}
+
+void stress_inject_off(void)
+{
+	static const char *const off[] = {
+		"fail_seqno", "fail_every", "jitter_us", "hang_mask",
+		"irq_drop_every", "irq_dup_every",
+	};
+	struct tlgpu_node nodes[TLGPU_MAX_DEVICES];
+	int i, n;
+	size_t k;
+
+	n = tlgpu_open_all(nodes, TLGPU_MAX_DEVICES);
+	for (i = 0; i < n; i++)
+		for (k = 0; k < sizeof(off) / sizeof(off[0]); k++)
+			stress_inject(&nodes[i], off[k], 0);
+	if (n > 0)
+		tlgpu_close_all(nodes, n);
+}
+
+enum ktap_result stress_need_inject(const struct tlgpu_node *node)
+{
+	char path[128], buf[1024];
+	int ret;
+
+	stress_debugfs(node, "inject", path, sizeof(path));
+	ret = stress_read_file(path, buf, sizeof(buf));
+	if (ret == -ENOENT)
+		return ktap_skip("no %s (driver without the inject file)",
+				 path);
+	if (ret == -EOPNOTSUPP)
+		return ktap_skip("device without TLGPU_CAP_INJECT");
+	if (ret < 0) {
+		ktap_diag("reading %s: %s", path, strerror(-ret));
+		return KTAP_FAIL;
+	}
+	return KTAP_PASS;
+}
+
+int stress_pending_fences(const struct tlgpu_node *node)
+{
+	static char buf[64 * 1024];
+	char path[128];
+	const char *p;
+	int ret, n = 0;
+
+	stress_debugfs(node, "timelines", path, sizeof(path));
+	ret = stress_read_file(path, buf, sizeof(buf));
+	if (ret < 0)
+		return ret;
+	for (p = buf; (p = strstr(p, "pending seqno")); p++)
+		n++;
+	return n;
+}
+
+enum ktap_result stress_wait_no_pending(const struct tlgpu_node *node,
+					int timeout_ms)
+{
+	int64_t start = tlgpu_now_ns();
+	int n;
+
+	for (;;) {
+		n = stress_pending_fences(node);
+		if (n <= 0 || test_elapsed_ms(start) > timeout_ms)
+			break;
+		test_sleep_ms(20);
+	}
+	KTAP_ASSERT(n == 0, "%s: %d hardware fences still pending after %d ms (%s)",
+		    node->path, n, timeout_ms, n < 0 ? strerror(-n) : "");
+	return KTAP_PASS;
+}
+
+int stress_timeline_state(const struct tlgpu_node *node, unsigned int tl,
+			  char *state, size_t len)
+{
+	static char buf[64 * 1024];
+	char path[128], key[32], fmt[32];
+	const char *p;
+	int ret;
+
+	stress_debugfs(node, "timelines", path, sizeof(path));
+	ret = stress_read_file(path, buf, sizeof(buf));
+	if (ret < 0)
+		return ret;
+	snprintf(key, sizeof(key), "tl%u:", tl);
+	p = strstr(buf, key);
+	if (!p)
+		return -ENOENT;
+	p = strstr(p, " state ");
+	if (!p || !len)
+		return -EINVAL;
+	snprintf(fmt, sizeof(fmt), " state %%%zus", len - 1);
+	if (sscanf(p, fmt, state) != 1)
+		return -EINVAL;
+	return 0;
+}
+
+int stress_pci_slot(const struct tlgpu_node *node, char *slot, size_t len)
+{
+	char path[128], target[PATH_MAX];
+	const char *base;
+	struct stat st;
+	ssize_t n;
+
+	if (fstat(node->fd, &st))
+		return -errno;
+	snprintf(path, sizeof(path), "/sys/dev/char/%u:%u/device",
+		 major(st.st_rdev), minor(st.st_rdev));
+	n = readlink(path, target, sizeof(target) - 1);
+	if (n < 0)
+		return -errno;
+	target[n] = '\0';
+	base = strrchr(target, '/');
+	base = base ? base + 1 : target;
+	if (strlen(base) >= len)
+		return -ENAMETOOLONG;
+	memcpy(slot, base, strlen(base) + 1);
+	return 0;
+}
+
+int stress_open_slot(const char *slot, int timeout_ms, struct tlgpu_node *node)
+{
+	struct tlgpu_node nodes[TLGPU_MAX_DEVICES];
+	int64_t start = tlgpu_now_ns();
+	char s[64];
+	int i, n;
+
+	for (;;) {
+		n = tlgpu_open_all(nodes, TLGPU_MAX_DEVICES);
+		for (i = 0; i < n; i++) {
+			if (!stress_pci_slot(&nodes[i], s, sizeof(s)) &&
+			    !strcmp(s, slot)) {
+				*node = nodes[i];
+				nodes[i].fd = -1;
+				tlgpu_close_all(nodes, n);
+				return 0;
+			}
+		}
+		if (n > 0)
+			tlgpu_close_all(nodes, n);
+		if (test_elapsed_ms(start) > timeout_ms)
+			return -ETIMEDOUT;
+		test_sleep_ms(20);
+	}
+}
+
+unsigned int stress_num_devices(void)
+{
+	struct tlgpu_node nodes[TLGPU_MAX_DEVICES];
+	long booted = test_boot_param("tlgpu_devices", -1);
+	int n;
+
+	if (booted >= 0)
+		return booted;
+	n = tlgpu_open_all(nodes, TLGPU_MAX_DEVICES);
+	if (n <= 0)
+		return 0;
+	tlgpu_close_all(nodes, n);
+	return n;
+}
+
+uint32_t stress_timelines(int fd)
+{
+	uint64_t n;
+
+	if (tlgpu_get_param(fd, DRM_TLGPU_PARAM_NUM_TIMELINES, &n) || !n)
+		return 1;
+	return n;
+}
+
+void stress_raise_nofile(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl))
+		return;
+	rl.rlim_cur = rl.rlim_max;
+	setrlimit(RLIMIT_NOFILE, &rl);
+}

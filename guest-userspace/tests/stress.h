@@ -1,0 +1,182 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Helpers of the stress suites (tlgpu-stress-*): how hard to push on this
+ * kernel, time budgets, kernel memory accounting, the tlgpu debugfs
+ * files (fault injection, pending fences), sysfs bind/unbind, and
+ * failure reporting from threads and child processes.
+ *
+ * Scale.  Every stressor has a number of iterations for the stock kernel
+ * and a time budget; both shrink on a debug kernel (lockdep, KASAN and
+ * kmemleak make every ioctl an order of magnitude slower under TCG), so
+ * that the stock run stays fast and the debug run takes minutes.  A
+ * debug kernel is recognised by /sys/kernel/debug/kmemleak; the boot
+ * parameter (or environment variable) tlgpu_stress_scale=PERCENT
+ * overrides the default of 100 (stock) or STRESS_DEBUG_SCALE (debug).
+ */
+#ifndef TLGPU_STRESS_H
+#define TLGPU_STRESS_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "common.h"
+
+/* Iterations on a debug kernel, in percent of the stock ones. */
+#define STRESS_DEBUG_SCALE	10
+
+/* Whether this is the debug kernel flavour (kmemleak in debugfs). */
+bool stress_debug_kernel(void);
+
+/* Iteration scale in percent; printed once as a diagnostic. */
+unsigned int stress_scale(void);
+
+/* @stock iterations scaled to this kernel, and at least @min. */
+unsigned long stress_iters(unsigned long stock, unsigned long min);
+
+/*
+ * A time budget: @stock_s seconds on the stock kernel, @debug_s on a
+ * debug one.  Stressors stop at the budget or their iteration count,
+ * whichever comes first, and check they got far enough.
+ */
+struct stress_budget {
+	int64_t start_ns;
+	int64_t end_ns;
+};
+
+void stress_budget_start(struct stress_budget *b, unsigned int stock_s,
+			 unsigned int debug_s);
+bool stress_budget_over(const struct stress_budget *b);
+int64_t stress_budget_ms(const struct stress_budget *b);
+
+/*
+ * Failures of threads and child processes.  A worker reports with
+ * STRESS_FAIL(s, ...) (a diagnostic, then the count goes up) and the
+ * case asserts stress_failures() == 0 at the end.  Child processes share
+ * the counter through a MAP_SHARED page: stress_shared_init() first.
+ */
+struct stress_shared {
+	atomic_uint failures;
+	atomic_bool stop;
+	atomic_ulong counter[8];
+};
+
+struct stress_shared *stress_shared_init(void);
+
+#define STRESS_FAIL(s, ...)						\
+	do {								\
+		ktap_diag(__VA_ARGS__);					\
+		atomic_fetch_add(&(s)->failures, 1);			\
+	} while (0)
+
+/* Fails the worker (returns @ret) unless @cond. */
+#define STRESS_CHECK(s, cond, ret, ...)					\
+	do {								\
+		if (!(cond)) {						\
+			ktap_diag("%s:%d: '%s' failed", __FILE__,	\
+				  __LINE__, #cond);			\
+			STRESS_FAIL(s, __VA_ARGS__);			\
+			return ret;					\
+		}							\
+	} while (0)
+
+/*
+ * Kernel memory, from /proc/meminfo, after dropping the page cache and
+ * shrinking every slab cache (which also empties KASAN's quarantine).
+ */
+struct stress_mem {
+	long avail_kb;
+	long slab_kb;
+	long unreclaim_kb;
+};
+
+int stress_mem_read(struct stress_mem *m, bool settle);
+
+/*
+ * Checks that kernel memory came back near @base once everything was
+ * released: unreclaimable slab within a tolerance of the baseline, or at
+ * least within a quarter of what the run took at @peak.  Retries for a
+ * few seconds (RCU-delayed frees, per-CPU caches).  Prints the numbers.
+ */
+enum ktap_result stress_mem_check(const char *what,
+				  const struct stress_mem *base,
+				  const struct stress_mem *peak);
+
+/* Largest of the two samples, field by field, into @peak. */
+void stress_mem_peak(struct stress_mem *peak, const struct stress_mem *m);
+
+/* /sys/kernel/debug/dri/<minor>/@file of @node. */
+void stress_debugfs(const struct tlgpu_node *node, const char *file,
+		    char *path, size_t len);
+
+/* Reads a whole (small) file into @buf, NUL-terminated; length or -errno. */
+int stress_read_file(const char *path, char *buf, size_t len);
+
+/* Writes @str to @path; 0 or -errno. */
+int stress_write_file(const char *path, const char *str);
+
+/*
+ * Sets one fault-injection setting of @node's device through debugfs
+ * "inject" (names as in the driver's tlgpu_debugfs.c).  0 or -errno.
+ */
+int stress_inject(const struct tlgpu_node *node, const char *name,
+		  uint64_t value);
+
+/*
+ * Turns every fault injection of every device off (a failed case may have
+ * left one on); quiet when the driver cannot inject.
+ */
+void stress_inject_off(void);
+
+/* Skips the case unless @node's device has the debugfs inject file. */
+enum ktap_result stress_need_inject(const struct tlgpu_node *node);
+
+/*
+ * Pending hardware fences of @node's device (debugfs "timelines"), or
+ * -errno.  Zero once every job written to a ring has been signalled and
+ * the pending lists dropped their references.
+ */
+int stress_pending_fences(const struct tlgpu_node *node);
+
+/* Waits up to @timeout_ms for no pending fence; fails the case if not. */
+enum ktap_result stress_wait_no_pending(const struct tlgpu_node *node,
+					int timeout_ms);
+
+/*
+ * Timeline @tl's state word in debugfs "timelines" ("idle", "hung", ...)
+ * into @state; 0 or -errno.
+ */
+int stress_timeline_state(const struct tlgpu_node *node, unsigned int tl,
+			  char *state, size_t len);
+
+/* PCI slot ("0000:00:03.0") of an open node; 0 or -errno. */
+int stress_pci_slot(const struct tlgpu_node *node, char *slot, size_t len);
+
+/*
+ * Opens the node of PCI function @slot once it is bound again, waiting
+ * up to @timeout_ms; 0 or -errno.
+ */
+int stress_open_slot(const char *slot, int timeout_ms, struct tlgpu_node *node);
+
+/* Number of tlgpu devices (tlgpu_devices of the boot, else counted). */
+unsigned int stress_num_devices(void);
+
+/* Timelines of the device behind @fd (1 if the query fails). */
+uint32_t stress_timelines(int fd);
+
+/* A xorshift generator per thread. */
+static inline uint32_t stress_rand(uint64_t *state)
+{
+	uint64_t x = *state;
+
+	x ^= x << 13;
+	x ^= x >> 7;
+	x ^= x << 17;
+	*state = x;
+	return x >> 32;
+}
+
+/* Raises RLIMIT_NOFILE as far as the hard limit allows. */
+void stress_raise_nofile(void);
+
+#endif /* TLGPU_STRESS_H */

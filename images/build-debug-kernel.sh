@@ -1,0 +1,189 @@
+#!/usr/bin/env bash
+# Build the debug guest kernel: Debian's linux-source-6.1 (the source of
+# the stock kernel, same Debian version) configured as x86_64_defconfig
+# plus images/debug.config (lockdep, KASAN, kmemleak, debugobjects, ...).
+#
+# The package is downloaded into $CACHE/debs, never installed; its tarball
+# is unpacked into $CACHE/kernel-debug-<key>/linux, where <key> hashes the
+# package version, the fragment and this script.  The kernel is built in
+# place, so that tree is the KDIR for out-of-tree modules (M=), and the
+# modules are installed into $CACHE/kernel-debug-<key>/root.  The kernel's
+# sync selftest (tools/testing/selftests/sync) is built statically from the
+# same tree into $CACHE/kernel-debug-<key>/selftests.
+#
+# build/kernel/debug/ then gets what fetch-stock-kernel.sh writes for the
+# stock kernel: vmlinuz (a symlink), release, kdir and modules (paths), and
+# selftests (a path) for mkinitramfs.sh.  A run with the same inputs only
+# rewrites those.  Installs nothing on the host ('make deps' does that).
+#
+# env: CACHE (default $TLGPU_CACHE or ~/.cache/tlgpu), JOBS (default nproc)
+set -euo pipefail
+
+TOP=${TOP:-$(cd "$(dirname "$0")/.." && pwd)}
+BUILD=${BUILD:-$TOP/build}
+CACHE=${CACHE:-${TLGPU_CACHE:-$HOME/.cache/tlgpu}}
+JOBS=${JOBS:-$(nproc)}
+OUT=$BUILD/kernel/debug
+DEBS=$CACHE/debs
+FRAGMENT=$TOP/images/debug.config
+SELF=$TOP/images/build-debug-kernel.sh
+PKG=linux-source-6.1
+
+# Modules the initramfs and the debug suites take from this kernel.
+REQUIRED_MODULES=(drm drm_shmem_helper gpu-sched vgem dmabuf_selftests)
+
+die() { echo "build-debug-kernel: $*" >&2; exit 1; }
+log() { echo "build-debug-kernel: $*" >&2; }
+
+candidate_version() {
+	apt-cache show --no-all-versions "$1" 2>/dev/null |
+		sed -n 's/^Version: //p' | head -n 1
+}
+
+# Point build/kernel/debug at a finished cache entry.
+write_pointers() {
+	local dir=$1 release
+	release=$(cat "$dir/release")
+	mkdir -p "$OUT"
+	ln -sfn "$dir/linux/arch/x86/boot/bzImage" "$OUT/vmlinuz"
+	echo "$release" >"$OUT/release"
+	echo "$dir/linux" >"$OUT/kdir"
+	echo "$dir/root/lib/modules/$release" >"$OUT/modules"
+	echo "$dir/selftests" >"$OUT/selftests"
+	log "kernel $release ready (KDIR=$dir/linux)"
+}
+
+# Every option of the fragment as it ended up in .config: "CONFIG_X=v" must
+# appear as such; "# CONFIG_X is not set" must not be set to anything.
+verify_config() {
+	local config=$1 bad=() line sym want got
+	while IFS= read -r line; do
+		case $line in
+		CONFIG_*=*)
+			sym=${line%%=*} want=${line#*=} ;;
+		"# CONFIG_"*" is not set")
+			sym=${line#\# } sym=${sym%% *} want=n ;;
+		*)	continue ;;
+		esac
+		got=$(sed -n "s/^$sym=//p" "$config")
+		[ -n "$got" ] || got=n
+		[ "$got" = "$want" ] || bad+=("$sym: asked $want, got $got")
+	done <"$FRAGMENT"
+	if [ "${#bad[@]}" -gt 0 ]; then
+		printf 'build-debug-kernel:   %s\n' "${bad[@]}" >&2
+		die "${#bad[@]} option(s) of ${FRAGMENT#"$TOP"/} did not survive olddefconfig" \
+			"(missing dependency or a choice/select overriding them)"
+	fi
+	log "all $(grep -cE '^(CONFIG_|# CONFIG_.* is not set$)' "$FRAGMENT") options of the fragment verified"
+}
+
+[ -f "$FRAGMENT" ] || die "$FRAGMENT missing"
+ver=$(candidate_version "$PKG")
+if [ -z "$ver" ]; then
+	# Offline or no package lists: keep a kernel we already have.
+	[ -f "$OUT/kdir" ] && [ -f "$(dirname "$(cat "$OUT/kdir")")/.done" ] &&
+		{ log "apt-cache gave no $PKG version, keeping $(cat "$OUT/release")"; exit 0; }
+	die "no candidate for $PKG (run 'apt-get update' first)"
+fi
+
+key=$( { echo "$PKG $ver"; cat "$FRAGMENT" "$SELF"; } | sha256sum | cut -c1-16)
+dir=$CACHE/kernel-debug-$key
+src=$dir/linux
+mkdir -p "$DEBS" "$dir"
+
+# One build at a time per cache entry; a second caller waits, then finds
+# the entry done.
+exec 9>"$dir.lock"
+flock 9
+
+if [ -f "$dir/.done" ]; then
+	write_pointers "$dir"
+	exit 0
+fi
+
+start=$SECONDS
+
+# --- source: the tarball inside the linux-source .deb, never installed ---
+if [ ! -f "$dir/.unpacked" ]; then
+	deb=$(find "$DEBS" -maxdepth 1 -name "${PKG}_${ver//:/%3a}_*.deb" -size +0 | head -n 1)
+	if [ -z "$deb" ]; then
+		log "downloading $PKG $ver"
+		(cd "$DEBS" && apt-get download -q -o APT::Sandbox::User=root \
+			"$PKG=$ver" >/dev/null) || die "apt-get download $PKG=$ver failed"
+		deb=$(find "$DEBS" -maxdepth 1 -name "${PKG}_${ver//:/%3a}_*.deb" -size +0 | head -n 1)
+		[ -n "$deb" ] || die "no .deb for $PKG $ver in $DEBS after download"
+	fi
+	# Older source packages only take space now.
+	for old in "$DEBS/${PKG}"_*.deb; do
+		[ "$old" = "$deb" ] || rm -f "$old"
+	done
+
+	log "unpacking $PKG $ver into $src"
+	rm -rf "$src" "$dir"/.configured
+	mkdir -p "$src"
+	dpkg-deb --fsys-tarfile "$deb" |
+		tar -xO "./usr/src/$PKG.tar.xz" |
+		tar -xJ --strip-components=1 -C "$src" ||
+		die "unpacking usr/src/$PKG.tar.xz from $deb failed"
+	[ -f "$src/Makefile" ] || die "no kernel tree in $deb"
+	touch "$dir/.unpacked"
+fi
+
+# --- configuration: defconfig + fragment, checked option by option ---
+if [ ! -f "$dir/.configured" ]; then
+	log "configuring: x86_64_defconfig + ${FRAGMENT#"$TOP"/}"
+	make -C "$src" -s x86_64_defconfig
+	(cd "$src" && scripts/kconfig/merge_config.sh -m -O "$src" "$src/.config" "$FRAGMENT" \
+		>"$dir/merge_config.log" 2>&1) ||
+		{ cat "$dir/merge_config.log" >&2; die "merge_config.sh failed"; }
+	make -C "$src" -s olddefconfig
+	verify_config "$src/.config"
+	touch "$dir/.configured"
+fi
+
+# --- build: make's own output is the progress report ---
+log "building bzImage and modules in $src with -j$JOBS (about 7 min on 2 cores)"
+make -C "$src" -j"$JOBS" bzImage modules
+release=$(make -C "$src" -s kernelrelease)
+[ -n "$release" ] || die "make kernelrelease gave nothing"
+
+log "installing modules of $release into $dir/root"
+rm -rf "$dir/root"
+make -C "$src" -s INSTALL_MOD_PATH="$dir/root" modules_install
+modules=$dir/root/lib/modules/$release
+[ -f "$modules/modules.dep" ] || die "modules_install wrote no $modules/modules.dep"
+for m in "${REQUIRED_MODULES[@]}"; do
+	[ -n "$(find "$modules/kernel" -name "$m.ko*" -print -quit)" ] ||
+		die "module $m was not built (check ${FRAGMENT#"$TOP"/})"
+done
+# For M= builds: the tree must hold everything modpost and kbuild need.
+for f in Module.symvers scripts/mod/modpost scripts/basic/fixdep include/config/auto.conf; do
+	[ -e "$src/$f" ] || die "$src/$f missing: the tree is not usable as KDIR"
+done
+
+# --- sync selftest (kselftest TAP), static, against this tree's uAPI ---
+log "building tools/testing/selftests/sync"
+make -C "$src" -s headers
+rm -rf "$dir/selftests"
+mkdir -p "$dir/selftests"
+make -C "$src/tools/testing/selftests/sync" -s OUTPUT="$dir/selftests" \
+	KHDR_INCLUDES="-isystem $src/usr/include" LDFLAGS="-static -pthread"
+[ -x "$dir/selftests/sync_test" ] || die "sync_test was not built"
+rm -f "$dir/selftests"/*.o
+
+echo "$release" >"$dir/release"
+touch "$dir/.done"
+log "built $release in $(((SECONDS - start) / 60)) min $(((SECONDS - start) % 60)) s"
+write_pointers "$dir"
+
+# Entries for older inputs take gigabytes each: remove those nobody holds.
+for old in "$CACHE"/kernel-debug-*.lock; do
+	[ -e "$old" ] || continue
+	other=${old%.lock}
+	[ "$other" = "$dir" ] && continue
+	(
+		flock -n 9 || exit 0
+		log "removing the outdated ${other##*/}"
+		rm -rf "$other" "$old"
+	) 9<"$old"
+done
