@@ -1,0 +1,284 @@
+// SPDX-License-Identifier: MIT
+/*
+ * tlgpu-lifecycle: the device going away or being reset under running
+ * jobs and open files.
+ *
+ * PCI function-level reset with a job in flight (the job is re-run and
+ * completes), unbind with jobs in flight and files open (their fences
+ * fail with -ENODEV, later ioctls too, closing everything afterwards is
+ * clean, rebind brings the device back), module unload once the files
+ * are closed, and closing a file while its job runs.
+ */
+
+#define _GNU_SOURCE
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include "common.h"
+
+#define DRIVER_DIR	"/sys/bus/pci/drivers/tlgpu"
+
+/* The PCI slot ("0000:00:01.0") of the device behind @fd. */
+static int slot_of(int fd, char *slot, size_t len)
+{
+	char link[PATH_MAX], path[64];
+	struct stat st;
+	ssize_t n;
+
+	if (fstat(fd, &st))
+		return -errno;
+	snprintf(path, sizeof(path), "/sys/dev/char/%u:%u/device",
+		 major(st.st_rdev), minor(st.st_rdev));
+	n = readlink(path, link, sizeof(link) - 1);
+	if (n < 0)
+		return -errno;
+	link[n] = '\0';
+	snprintf(slot, len, "%s", basename(link));
+	return 0;
+}
+
+static int write_file(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, text, strlen(text));
+	close(fd);
+	return n == (ssize_t)strlen(text) ? 0 : -errno;
+}
+
+static int driver_op(const char *op, const char *slot)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), DRIVER_DIR "/%s", op);
+	return write_file(path, slot);
+}
+
+/* Waits until a tlgpu render node for @slot exists again. */
+static enum ktap_result wait_rebound(const char *slot)
+{
+	for (int i = 0; i < 200; i++) {
+		struct tlgpu_node nodes[8];
+		int n = tlgpu_open_all(nodes, 8);
+
+		for (int j = 0; j < n; j++) {
+			char s[64];
+
+			if (!slot_of(nodes[j].fd, s, sizeof(s)) &&
+			    !strcmp(s, slot)) {
+				tlgpu_close_all(nodes, n);
+				return KTAP_PASS;
+			}
+		}
+		if (n > 0)
+			tlgpu_close_all(nodes, n);
+		test_sleep_ms(25);
+	}
+	ktap_diag("no tlgpu node for %s after rebinding", slot);
+	return KTAP_FAIL;
+}
+
+/* A slow job storing @value at @bo + @off; returns its sync_file. */
+static int slow_store(int fd, uint32_t tl, const struct tlgpu_bo *bo,
+		      uint64_t off, uint64_t value, int *fence)
+{
+	struct drm_tlgpu_bo_ref ref = {
+		.handle = bo->handle, .flags = DRM_TLGPU_BO_WRITE,
+	};
+	struct tlgpu_cmdbuf cb = { 0 };
+	int ret;
+
+	tlgpu_cmd_delay(&cb, SLOW_MS * MS);
+	tlgpu_cmd_store(&cb, bo->gpu_va + off, value);
+	ret = test_submit(fd, tl, 0, &cb, &ref, 1, fence);
+	tlgpu_cmdbuf_fini(&cb);
+	return ret;
+}
+
+static enum ktap_result test_flr_in_flight(void)
+{
+	struct drm_tlgpu_reset_status st = { 0 };
+	struct tlgpu_node n;
+	struct tlgpu_bo bo;
+	uint64_t resets;
+	char slot[64], path[128];
+	int fence;
+
+	TEST_OPEN(0, &n);
+	TEST_BO(n.fd, PAGE, &bo);
+	KTAP_ASSERT_OK(slot_of(n.fd, slot, sizeof(slot)));
+	KTAP_ASSERT_OK(slow_store(n.fd, 0, &bo, 8, 0xf1a5, &fence));
+	test_sleep_ms(SLOW_MS / 4);
+	ASSERT_ACTIVE(fence);
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/reset", slot);
+	KTAP_ASSERT_OK(write_file(path, "1"));
+
+	/* Re-run after the reset: it completes, and its data is there. */
+	KTAP_ASSERT_OK(tlgpu_sync_file_wait(fence, FENCE_TIMEOUT_MS));
+	ASSERT_SIGNALLED(fence);
+	KTAP_ASSERT_EQ(*(uint64_t *)bo_ptr(&bo, 8), 0xf1a5);
+	KTAP_ASSERT_OK(tlgpu_get_param(n.fd, DRM_TLGPU_PARAM_RESET_COUNT,
+				       &resets));
+	KTAP_ASSERT(resets >= 1, "reset count %llu after an FLR",
+		    (unsigned long long)resets);
+	KTAP_ASSERT_OK(tlgpu_get_reset_status(n.fd, &st));
+	KTAP_ASSERT(st.device_resets >= 1 && st.innocent >= 1 && !st.guilty,
+		    "resets %llu innocent %llu guilty %llu",
+		    (unsigned long long)st.device_resets,
+		    (unsigned long long)st.innocent,
+		    (unsigned long long)st.guilty);
+	/* And the device serves new jobs. */
+	KTAP_ASSERT_OK(slow_store(n.fd, 1, &bo, 16, 0xbeef, &fence));
+	KTAP_ASSERT_OK(tlgpu_sync_file_wait(fence, FENCE_TIMEOUT_MS));
+	ASSERT_SIGNALLED(fence);
+	KTAP_ASSERT_EQ(*(uint64_t *)bo_ptr(&bo, 16), 0xbeef);
+	return KTAP_PASS;
+}
+
+static enum ktap_result test_unbind_in_flight(void)
+{
+	struct drm_tlgpu_sync out = { 0 };
+	struct tlgpu_cmdbuf cb = { 0 };
+	struct tlgpu_node n;
+	struct tlgpu_bo bo;
+	uint64_t v;
+	char slot[64];
+	int fence, fence2, sync_fd;
+
+	TEST_OPEN(0, &n);
+	TEST_BO(n.fd, PAGE, &bo);
+	KTAP_ASSERT_OK(slot_of(n.fd, slot, sizeof(slot)));
+	KTAP_ASSERT_OK(tlgpu_syncobj_create(n.fd, 0, &out.handle));
+	KTAP_ASSERT_OK(slow_store(n.fd, 0, &bo, 0, 1, &fence));
+	/* A second job waiting for the first through a syncobj. */
+	KTAP_ASSERT_OK(tlgpu_syncobj_import_sync_file(n.fd, out.handle, 0,
+						      fence));
+	KTAP_ASSERT_OK(tlgpu_cmd_store(&cb, bo.gpu_va + 8, 2));
+	struct tlgpu_job job = {
+		.timeline = 1, .flags = DRM_TLGPU_SUBMIT_FENCE_OUT,
+		.in_syncs = &out, .in_sync_count = 1,
+	};
+	KTAP_ASSERT_OK(tlgpu_submit_cmdbuf(n.fd, &job, &cb, &fence2, NULL));
+	test_sleep_ms(SLOW_MS / 4);
+
+	KTAP_ASSERT_OK(driver_op("unbind", slot));
+
+	/* The jobs the device held fail with -ENODEV; nothing hangs. */
+	KTAP_ASSERT_OK(tlgpu_sync_file_wait(fence, FENCE_TIMEOUT_MS));
+	KTAP_ASSERT_EQ(tlgpu_sync_file_status(fence), -ENODEV);
+	KTAP_ASSERT_OK(tlgpu_sync_file_wait(fence2, FENCE_TIMEOUT_MS));
+	KTAP_ASSERT(tlgpu_sync_file_status(fence2) < 0 ||
+		    tlgpu_sync_file_status(fence2) == 1,
+		    "second job's fence %d", tlgpu_sync_file_status(fence2));
+	/* Every ioctl of the unplugged device fails cleanly. */
+	KTAP_ASSERT_RET(tlgpu_get_param(n.fd, DRM_TLGPU_PARAM_NUM_TIMELINES,
+					&v), -ENODEV);
+	KTAP_ASSERT_RET(test_submit(n.fd, 0, 0, &cb, NULL, 0, NULL), -ENODEV);
+	KTAP_ASSERT_RET(tlgpu_syncobj_export_sync_file(n.fd, out.handle, 0,
+						       &sync_fd), -ENODEV);
+	/* The files, syncobj and sync files close without trouble. */
+	tlgpu_cmdbuf_fini(&cb);
+	close(fence);
+	close(fence2);
+	tlgpu_bo_close(&bo);
+	close(n.fd);
+
+	KTAP_ASSERT_OK(driver_op("bind", slot));
+	CHECK(wait_rebound(slot));
+	/* Back, and serving. */
+	TEST_OPEN(0, &n);
+	TEST_BO(n.fd, PAGE, &bo);
+	KTAP_ASSERT_OK(slow_store(n.fd, 0, &bo, 0, 0x600d, &fence));
+	KTAP_ASSERT_OK(tlgpu_sync_file_wait(fence, FENCE_TIMEOUT_MS));
+	ASSERT_SIGNALLED(fence);
+	KTAP_ASSERT_EQ(*(uint64_t *)bo_ptr(&bo, 0), 0x600d);
+	return KTAP_PASS;
+}
+
+/* Jobs in flight on every device, files open: unbind, close, unload. */
+static enum ktap_result test_unload_after_in_flight(void)
+{
+	struct tlgpu_node nodes[8];
+	struct tlgpu_bo bos[8];
+	int fences[8];
+	char slots[8][64];
+	int count, i, ret;
+
+	count = tlgpu_open_all(nodes, 8);
+	KTAP_ASSERT(count > 0, "no tlgpu device: %d", count);
+	for (i = 0; i < count; i++) {
+		KTAP_ASSERT_OK(slot_of(nodes[i].fd, slots[i], sizeof(slots[i])));
+		TEST_BO(nodes[i].fd, PAGE, &bos[i]);
+		KTAP_ASSERT_OK(slow_store(nodes[i].fd, 0, &bos[i], 0, i + 1,
+					  &fences[i]));
+	}
+	test_sleep_ms(SLOW_MS / 4);
+	for (i = 0; i < count; i++)
+		KTAP_ASSERT_OK(driver_op("unbind", slots[i]));
+	for (i = 0; i < count; i++) {
+		KTAP_ASSERT_OK(tlgpu_sync_file_wait(fences[i],
+						    FENCE_TIMEOUT_MS));
+		KTAP_ASSERT_EQ(tlgpu_sync_file_status(fences[i]), -ENODEV);
+		close(fences[i]);
+		tlgpu_bo_close(&bos[i]);
+	}
+	tlgpu_close_all(nodes, count);
+
+	ret = system("rmmod tlgpu");
+	KTAP_ASSERT(ret == 0, "rmmod tlgpu: status %d", ret);
+	ret = system("modprobe tlgpu");
+	KTAP_ASSERT(ret == 0, "modprobe tlgpu: status %d", ret);
+	for (i = 0; i < count; i++)
+		CHECK(wait_rebound(slots[i]));
+	return KTAP_PASS;
+}
+
+/* Closing the file does not cancel what it submitted. */
+static enum ktap_result test_close_fd_in_flight(void)
+{
+	struct tlgpu_node n, other;
+	struct tlgpu_bo bo, shared;
+	int fence, dmabuf;
+
+	TEST_OPEN(0, &n);
+	TEST_OPEN(0, &other);
+	TEST_BO(other.fd, PAGE, &shared);
+	KTAP_ASSERT_OK(tlgpu_bo_export(&shared, 0, &dmabuf));
+	KTAP_ASSERT_OK(tlgpu_bo_import(n.fd, dmabuf, &bo));
+	KTAP_ASSERT_OK(slow_store(n.fd, 2, &bo, 24, 0xc105ed, &fence));
+	KTAP_ASSERT_OK(tlgpu_gem_close(n.fd, bo.handle));
+	close(n.fd);
+
+	KTAP_ASSERT_OK(tlgpu_sync_file_wait(fence, FENCE_TIMEOUT_MS));
+	ASSERT_SIGNALLED(fence);
+	KTAP_ASSERT_EQ(*(uint64_t *)bo_ptr(&shared, 24), 0xc105ed);
+	close(dmabuf);
+	return KTAP_PASS;
+}
+
+static const struct ktap_case cases[] = {
+	{ .name = "flr-in-flight", .run = test_flr_in_flight, .timeout = 60 },
+	{ .name = "close-fd-in-flight", .run = test_close_fd_in_flight },
+	{ .name = "unbind-in-flight", .run = test_unbind_in_flight,
+	  .timeout = 60 },
+	{ .name = "unload-after-in-flight", .run = test_unload_after_in_flight,
+	  .timeout = 60 },
+};
+
+int main(int argc, char **argv)
+{
+	return ktap_main(argc, argv, cases, ARRAY_SIZE(cases));
+}
