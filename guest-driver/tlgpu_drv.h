@@ -82,7 +82,7 @@ struct tlgpu_irq_vector {
  * @fence_lock: the &dma_fence.lock of this timeline's hardware fences
  * @fence_context: dma_fence context of the hardware fences
  * @resets: resets of this timeline
- * @name: "tlgpu-tl<idx>", the scheduler's and fences' timeline name
+ * @name: "tlgpu-<pci slot>-tl<idx>", the scheduler's and fences' timeline name
  */
 struct tlgpu_timeline {
 	struct tlgpu_device *tdev;

@@ -470,7 +470,8 @@ static int tlgpu_timeline_init(struct tlgpu_device *tdev, unsigned int idx)
 
 	tl->tdev = tdev;
 	tl->idx = idx;
-	snprintf(tl->name, sizeof(tl->name), "tlgpu-tl%u", idx);
+	snprintf(tl->name, sizeof(tl->name), "tlgpu-%s-tl%u",
+		 pci_name(tdev->pdev), idx);
 	ret = drmm_mutex_init(&tdev->drm, &tl->ring_lock);
 	if (ret)
 		return ret;

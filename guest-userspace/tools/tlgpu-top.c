@@ -333,7 +333,7 @@ static void show(const struct sample *s, const struct sample *prev,
 		const struct device *old = find_device(prev, dev->pdev);
 
 		printf("\ndevice %s  (dri/%u)\n", dev->pdev, dev->minor);
-		printf("  %-5s %-8s %10s %10s %8s %8s %9s %7s %8s %9s %10s\n",
+		printf("  %-5s %-8s %10s %10s %9s %8s %9s %7s %8s %9s %10s\n",
 		       "TL", "STATE", "HW-SEQNO", "SW-SEQNO", "IN-FLIGHT",
 		       "PENDING", "JOBS/S", "RESETS", "DROPPED", "IRQS",
 		       "COALESCED");
