@@ -10,11 +10,12 @@ With the debug flavour, its first boot runs the fence benchmark, which
 measures sw_sync there.
 
 Writes RESULTS/results.json (every figure: statistics, its baseline, the
-ratio, the machine and what else ran on it), RESULTS/<flavor>-*.log and
-.out (console and ttyS1 of each boot) and RESULTS/*.png (plots, with
-Debian's python3-matplotlib); prints the table.  Exits 1 only when a
-benchmark broke: a program failed or printed BENCH-ERROR, an expected
-figure is missing, the guest died or hung.  Slowness never fails.
+ratio, the machine and what else ran on it), RESULTS/<flavor>-<boot>.log,
+.out and .err (console, ttyS1, and run-vm.sh's and QEMU's stderr of each
+boot) and RESULTS/*.png (plots, with Debian's python3-matplotlib);
+prints the table.  Exits 1 only when a benchmark broke: a program failed
+or printed BENCH-ERROR, an expected figure is missing, the guest died or
+hung.  Slowness never fails.
 """
 
 import argparse
@@ -110,37 +111,73 @@ def cpu_model():
     return "unknown"
 
 
-def busy_processes(exclude_pids):
-    """Other processes using CPU now: (%cpu, pid, command), busiest first."""
-    try:
-        out = subprocess.run(["ps", "-eo", "pid=,pcpu=,args="], capture_output=True,
-                             text=True, check=True).stdout
-    except (OSError, subprocess.CalledProcessError):
-        return []
-    procs = []
-    for line in out.splitlines():
-        fields = line.split(None, 2)
-        if len(fields) < 3 or int(fields[0]) in exclude_pids or int(fields[0]) == os.getpid():
+def cpu_times():
+    """{pid: (utime + stime in clock ticks, program name)} of every process."""
+    times = {}
+    for d in Path("/proc").iterdir():
+        if not d.name.isdigit():
             continue
-        if float(fields[1]) >= 5.0 and not fields[2].startswith("ps "):
-            procs.append((float(fields[1]), int(fields[0]), fields[2][:100]))
-    return sorted(procs, reverse=True)[:8]
+        try:
+            fields = (d / "stat").read_text().rsplit(")", 1)[1].split()
+            argv0 = (d / "cmdline").read_bytes().split(b"\0")[0].decode(errors="replace")
+        except (OSError, IndexError):
+            continue
+        if argv0:   # kernel threads have none
+            times[int(d.name)] = (int(fields[11]) + int(fields[12]), os.path.basename(argv0))
+    return times
+
+
+def host_ticks():
+    """(busy, total) clock ticks of all CPUs, from /proc/stat."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = fields[3] + fields[4]    # idle, iowait
+    return sum(fields[:8]) - idle, sum(fields[:8])
 
 
 class LoadMonitor:
-    """Samples the load average and the busy processes during the runs."""
+    """Samples the load average, and the CPU use of every other program
+    (all its processes, short-lived ones included) over each interval,
+    while the VMs run."""
+
+    INTERVAL = 10.0
 
     def __init__(self):
-        self.loads, self.others, self.next = [], {}, 0.0
+        self.loads, self.use = [], []     # use: one {program: %CPU} per interval
+        self.other_total = []   # % of one CPU used by everything but this run
+        self.next, self.last, self.last_t = 0.0, cpu_times(), time.monotonic()
+        self.last_stat = host_ticks()
+        self.hz = os.sysconf("SC_CLK_TCK")
 
     def poll(self, exclude_pids):
         now = time.monotonic()
         if now < self.next:
             return
-        self.next = now + 10
+        self.next = now + self.INTERVAL
         self.loads.append(os.getloadavg()[0])
-        for pcpu, _, cmd in busy_processes(exclude_pids):
-            self.others[cmd] = max(pcpu, self.others.get(cmd, 0))
+        times, stat, use, ours = cpu_times(), host_ticks(), {}, 0
+        for pid, (ticks, name) in times.items():
+            # A process born in the interval spent all its ticks in it.
+            delta = ticks - self.last[pid][0] if pid in self.last else ticks
+            if pid in exclude_pids or pid == os.getpid():
+                ours += delta
+                continue
+            use[name] = use.get(name, 0) + 100.0 * delta / self.hz / (now - self.last_t)
+        self.use.append(use)
+        # Short-lived processes (compilers) die unseen: the host's busy time
+        # less this run's is what everything else took.
+        busy, total = stat[0] - self.last_stat[0], stat[1] - self.last_stat[1]
+        if total > 0:
+            self.other_total.append(100.0 * os.cpu_count() * max(0, busy - ours) / total)
+        self.last, self.last_t, self.last_stat = times, now, stat
+
+    def others(self):
+        """'program mean% (peak%)' of the busiest other programs."""
+        if not self.use:
+            return []
+        names = {n for u in self.use for n in u}
+        rows = sorted(((sum(u.get(n, 0) for u in self.use) / len(self.use),
+                        max(u.get(n, 0) for u in self.use), n) for n in names), reverse=True)
+        return [f"{n} {mean:.0f}% (peak {peak:.0f}%)" for mean, peak, n in rows if peak >= 5]
 
 
 def descendants(pid):
@@ -174,6 +211,7 @@ class Boot:
         self.devices, self.timelines, self.append = devices, timelines, append
         self.log = results / f"{flavor}-{tag}.log"
         self.out = results / f"{flavor}-{tag}.out"
+        self.err = results / f"{flavor}-{tag}.err"     # run-vm.sh and QEMU
         self.phases = {}            # phase -> seconds since QEMU start
         self.line_times = []        # (seconds, ttyS1 line) as they arrived
         self.rc = None
@@ -181,7 +219,7 @@ class Boot:
         self.accel = "?"
 
     def run(self, timeout, monitor):
-        for f in (self.log, self.out):
+        for f in (self.log, self.out, self.err):
             f.unlink(missing_ok=True)
         cmd = ["bash", str(RUN_VM), "--flavor", self.flavor, "--mode", "bench",
                "--devices", str(self.devices), "--timelines", str(self.timelines),
@@ -190,8 +228,9 @@ class Boot:
             cmd += ["--append", word]
         print(f"# {self.flavor}-{self.tag}: {' '.join(cmd[1:])}", flush=True)
         start = time.monotonic()
-        proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                                text=True, start_new_session=True)
+        with open(self.err, "w") as err:
+            proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stderr=err,
+                                    start_new_session=True)
         readers = {"ttyS0": Tail(self.log), "ttyS1": Tail(self.out)}
         killed = False
         while True:
@@ -222,7 +261,7 @@ class Boot:
             for line in tail.new_lines(final=True):
                 if tail is readers["ttyS1"]:
                     self.line_times.append((self.seconds, line))
-        err = proc.stderr.read()
+        err = self.err.read_text(errors="replace")
         m = re.search(r"accelerator (\w+)", err)
         self.accel = m.group(1) if m else "?"
         for line in err.splitlines():
@@ -384,7 +423,7 @@ def table_rows(figures):
 def extra_text(f):
     b, name = f["bench"], f["figure"]
     if b == "deps":
-        text = [f"B signalled before A in {f['inverted']}/{f['n']}"] if f.get("inverted") else []
+        text = [f"B signalled before A: {f['inverted']}/{f['n']}"] if "inverted" in f else []
         if f.get("raced"):
             text.append(f"{f['raced']} left out: A done before B was queued")
         if f["median"] <= 0:
@@ -532,7 +571,8 @@ def make_plots(results_json, outdir):
                yerr=[[0] * len(irq), [f["p99"] - f["median"] for f in irq]], capsize=3,
                color=["C7"] + ["C0"] * (len(irq) - 1))
         for i, f in enumerate(irq):
-            ax.text(i, f["median"], f" {f['median']:.2f}", ha="center", va="bottom", fontsize=8)
+            ax.text(i, f["median"] / 2, f"{f['median']:.2f}", ha="center", va="center",
+                    color="w", fontsize=10)
         ax.set_ylabel("guest interrupts per completed fence")
         ax.grid(True, axis="y", alpha=0.3)
         save(fig, "irq.png", "Interrupt coalescing (median, whisker to p99)")
@@ -546,7 +586,8 @@ def make_plots(results_json, outdir):
                yerr=[[f["median"] - f["p99"] for f in copy], [0] * len(copy)], capsize=3,
                color=["C7", "C0"])
         for i, f in enumerate(copy):
-            ax.text(i, f["median"], f" {f['median']:.0f}", ha="center", va="bottom", fontsize=9)
+            ax.text(i, f["median"] / 2, f"{f['median']:.0f}", ha="center", va="center",
+                    color="w", fontsize=10)
         ax.set_ylabel("MiB/s (64 MiB)")
         ax.grid(True, axis="y", alpha=0.3)
         save(fig, "copy.png", "Copy bandwidth: device COPY vs. guest memcpy")
@@ -566,16 +607,17 @@ def make_plots(results_json, outdir):
         ax.set_ylabel("us per operation (log)")
         ax.grid(True, which="both", alpha=0.3)
         ax.legend(fontsize=7, ncol=2)
-        pts = sorted({(f["points"], f["objects"], f["slab_kib_grown"], f["memfree_kib_used"],
-                       f["grow_ns_per_point"]) for f in so})
-        ax2.plot([p[0] for p in pts], [p[2] / p[1] for p in pts], "o-", label="Slab KiB per object")
-        ax2.plot([p[0] for p in pts], [p[3] / p[1] for p in pts], "s-", label="MemFree used KiB per object")
-        ax2.plot([p[0] for p in pts], [p[0] * 0.125 for p in pts], "k--", lw=0.8,
-                 label="128 B per point, for scale")
+        pts = sorted({(f["points"], f["objects"], f["slab_kib_grown"], f["memfree_kib_used"])
+                      for f in so})
+        xs = [p[0] for p in pts]
+        ax2.plot(xs, [p[2] for p in pts], "o-", label="Slab grown, all objects")
+        ax2.plot(xs, [p[3] for p in pts], "s-", label="MemFree used, all objects")
+        ax2.plot(xs, [p[0] * p[1] * 128 / 1024 for p in pts], "k--", lw=0.8,
+                 label="if every point kept 128 B")
         ax2.set_xscale("log")
-        ax2.set_yscale("symlog", linthresh=1)
-        ax2.set_xlabel("points on the timeline syncobj")
-        ax2.set_ylabel("KiB (symlog)")
+        ax2.set_yscale("symlog", linthresh=100)
+        ax2.set_xlabel("points per object (objects alive together: see the table)")
+        ax2.set_ylabel("KiB while the objects exist (symlog)")
         ax2.grid(True, which="both", alpha=0.3)
         ax2.legend(fontsize=7)
         save(fig, "syncobj.png", "Timeline syncobj scale: cost per operation and memory vs. points")
@@ -584,7 +626,7 @@ def make_plots(results_json, outdir):
     boots = [r for r in data["runs"] if r["tag"].startswith("boot")]
     if boots:
         flavors = sorted({r["flavor"] for r in boots})
-        fig, ax = plt.subplots(figsize=(8, 1.6 + 1.0 * len(flavors)))
+        fig, ax = plt.subplots(figsize=(8, 2.0 + 1.0 * len(flavors)))
         for y, flavor in enumerate(flavors):
             rs = [r for r in boots if r["flavor"] == flavor and "first_ktap" in r["phases"]]
             if not rs:
@@ -594,12 +636,14 @@ def make_plots(results_json, outdir):
             ax.barh(y, kern, color="C7", label="QEMU start -> /init" if y == 0 else None)
             ax.barh(y, ktap - kern, left=kern, color="C0",
                     label="/init -> first KTAP line" if y == 0 else None)
-            ax.plot([r["phases"]["first_ktap"] for r in rs], [y] * len(rs), "k|", ms=14)
-            ax.text(ktap, y, f"  {ktap:.1f} s (median of {len(rs)})", va="center", fontsize=8)
+            ticks = [r["phases"]["first_ktap"] for r in rs]
+            ax.plot(ticks, [y] * len(rs), "k|", ms=14)
+            ax.text(max(ticks), y, f"   {ktap:.1f} s (median of {len(rs)})", va="center",
+                    fontsize=8)
         ax.set_yticks(range(len(flavors)), flavors)
-        ax.set_xlabel("seconds (ticks: each boot)")
-        ax.set_xlim(right=1.3 * max(r["phases"].get("first_ktap", 0) for r in boots))
-        ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.35), ncol=2)
+        ax.set_xlabel("seconds; ticks: first KTAP line of each boot")
+        ax.set_xlim(right=1.35 * max(r["phases"].get("first_ktap", 0) for r in boots))
+        ax.legend(fontsize=8, loc="lower right")
         ax.grid(True, axis="x", alpha=0.3)
         save(fig, "boot.png", "Time to first test")
 
@@ -668,13 +712,12 @@ def main():
         flavors = args.flavors.split(",")
     benches = [b for b in EXPECTED if not args.only or b in args.only.split(",")]
     args.results.mkdir(parents=True, exist_ok=True)
-    for old in list(args.results.glob("*.png")) + list(args.results.glob("*-*.log")) + \
-            list(args.results.glob("*-*.out")):
-        old.unlink()
+    for pattern in ("*.png", "*-*.log", "*-*.out", "*-*.err"):
+        for old in args.results.glob(pattern):
+            old.unlink()
 
     monitor = LoadMonitor()
     load_before = os.getloadavg()
-    others_before = busy_processes({os.getpid()})
     started = datetime.datetime.now().astimezone()
     scale = [f"tlgpu_bench_scale={args.scale}"] if args.scale != 100 else []
     only = lambda names: ["tlgpu_bench=" + ",".join(f"tlgpu-bench-{b}" for b in names)]
@@ -736,9 +779,9 @@ def main():
                         for f in flavors if (BUILD / "kernel" / f / "release").exists()},
             "load_before": load_before, "load_after": load_after,
             "load_during": monitor.loads,
-            "others_before": [f"{p:.0f}% {c}" for p, _, c in others_before],
-            "others_during": [f"{p:.0f}% {c}" for c, p in
-                              sorted(monitor.others.items(), key=lambda kv: -kv[1])[:8]],
+            "others_during": monitor.others()[:10],
+            "others_cpu_percent": (sum(monitor.other_total) / len(monitor.other_total)
+                                   if monitor.other_total else None),
         },
         "runs": [{"flavor": b.flavor, "tag": b.tag, "devices": b.devices,
                   "timelines": b.timelines, "append": b.append, "rc": b.rc,
@@ -759,7 +802,10 @@ def main():
     loads = m["load_during"] or [load_after[0]]
     print(f"# load average: {load_before[0]:.2f} before, {sum(loads) / len(loads):.2f} "
           f"during (max {max(loads):.2f}), {load_after[0]:.2f} after; "
-          f"other busy processes: {'; '.join(m['others_during']) or 'none seen'}")
+          "meanwhile, everything else on the host used " +
+          (f"{m['others_cpu_percent']:.0f}% of one CPU on average"
+           if m["others_cpu_percent"] is not None else "?") +
+          f", among it: {', '.join(m['others_during'][:5]) or 'nothing seen'}")
     print("# median and p99 (the worse tail: 1st percentile of a rate); "
           "ratio = median / baseline median, same run")
     print()

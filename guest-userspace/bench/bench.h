@@ -128,7 +128,7 @@ void bench_fail(const char *fmt, ...);
 /* Opens tlgpu device @index (by minor) as a new file; fails if missing. */
 int bench_open(unsigned int index, struct tlgpu_node *node);
 
-/* Number of tlgpu devices and timelines the VM was booted with. */
+/* Number of tlgpu devices the VM was booted with (tlgpu_devices). */
 unsigned int bench_devices(void);
 
 /*

@@ -22,8 +22,8 @@
  * Samples where A was already done when B's SUBMIT returned do not
  * measure a dependency and are left out (counted as "raced").  Samples
  * where B's fence signalled before A's are kept, negative, and counted
- * as "inverted": two interrupt handlers signal A and B, and nothing
- * orders them.  The variants take turns sample by sample.
+ * as "inverted": the driver signals what a job WAITed for first, so that
+ * count should stay 0.  The variants take turns sample by sample.
  */
 #define _GNU_SOURCE
 

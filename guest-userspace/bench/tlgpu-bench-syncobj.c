@@ -4,8 +4,8 @@
  * timeline syncobj (of a tlgpu file) that holds N points, N = 1, 10, ...,
  * 10^6, and the kernel memory the points take.
  *
- * For each N, K objects (K = 100 for small N, fewer as N grows, one for
- * 10^6) are grown to N points with DRM_IOCTL_SYNCOBJ_TIMELINE_SIGNAL in
+ * For each N, K objects (K = 100 for small N, fewer as N grows, three
+ * from 10^5 on) are grown to N points with DRM_IOCTL_SYNCOBJ_TIMELINE_SIGNAL in
  * batches (untimed), then on each object are timed:
  *
  *  - signal: one more point, one ioctl (S of them per object, at most 1%
@@ -33,6 +33,7 @@
 
 #define MAX_EXP		6		/* up to 10^6 points */
 #define GROW_BUDGET	200000		/* points grown per size, about */
+#define MIN_OBJECTS	3
 #define MAX_OBJECTS	100
 #define BATCH		4096		/* points per untimed signal ioctl */
 #define WAIT_SAMPLES	200		/* per size, about */
@@ -110,7 +111,8 @@ int main(void)
 
 	for (e = 0; e <= MAX_EXP; e++, n *= 10) {
 		objects = GROW_BUDGET / n;
-		objects = objects < 1 ? 1 : objects > MAX_OBJECTS ? MAX_OBJECTS : objects;
+		objects = objects < MIN_OBJECTS ? MIN_OBJECTS :
+			  objects > MAX_OBJECTS ? MAX_OBJECTS : objects;
 		signals = n / 100 < 1 ? 1 : n / 100 > 100 ? 100 : n / 100;
 		waits = WAIT_SAMPLES / objects + 1;
 
