@@ -41,8 +41,14 @@ deps:
 qemu:
 	@bash qemu-device/build-qemu.sh
 
+# stock: Debian's packaged kernel, fetched; debug: the same source built
+# with lockdep, KASAN, kmemleak... (images/debug.config), cached by input.
 kernel:
-	@bash images/fetch-stock-kernel.sh
+	@case "$(FLAVOR)" in \
+	stock)	bash images/fetch-stock-kernel.sh ;; \
+	debug)	bash images/build-debug-kernel.sh ;; \
+	*)	echo "FLAVOR is stock or debug, not '$(FLAVOR)'" >&2; exit 2 ;; \
+	esac
 
 driver: kernel
 	@$(MAKE) --no-print-directory -C guest-driver \
@@ -69,8 +75,13 @@ check-device: qemu
 	@python3 ci/run-device-tests.py --qemu $(QEMU) \
 		--test $(BUILD)/qemu/tlgpu-test --results $(BUILD)/results
 
+# Watchdog of one guest run (seconds): the debug kernel runs 3-5x slower.
+GUEST_TIMEOUT_stock := 900
+GUEST_TIMEOUT_debug := 1800
+
 check-guest: initramfs qemu
-	@python3 ci/run-guest.py --flavor $(FLAVOR) --results $(BUILD)/results
+	@python3 ci/run-guest.py --flavor $(FLAVOR) --results $(BUILD)/results \
+		--timeout $(GUEST_TIMEOUT_$(FLAVOR))
 
 vm: all
 	@bash images/run-vm.sh --flavor $(FLAVOR) --devices 2 --mode shell

@@ -18,7 +18,7 @@
  *  - this file: module and PCI driver, probe and remove, DRM driver;
  *  - tlgpu_irq.c: MSI-X vectors, one per timeline plus a device vector;
  *  - tlgpu_param.c: DRM_IOCTL_TLGPU_GET_PARAM;
- *  - tlgpu_debugfs.c: interrupt counters and interrupt injection.
+ *  - tlgpu_debugfs.c: interrupt counters, timelines, fault injection.
  *
  * Probe enables the function, maps BAR0, checks the ID register and the
  * major version, reads the configuration registers, resets the device,

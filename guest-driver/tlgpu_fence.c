@@ -36,10 +36,21 @@ static const char *tlgpu_fence_get_timeline_name(struct dma_fence *fence)
 	return container_of(fence, struct tlgpu_fence, base)->tl->name;
 }
 
+#ifdef TLGPU_BREAK_NO_RCU_FREE
+/* Deliberately broken: freed at once, whoever still reads it under RCU. */
+static void tlgpu_fence_release(struct dma_fence *fence)
+{
+	kfree(container_of(fence, struct tlgpu_fence, base));
+}
+#endif
+
 static const struct dma_fence_ops tlgpu_fence_ops = {
 	.get_driver_name = tlgpu_fence_get_driver_name,
 	.get_timeline_name = tlgpu_fence_get_timeline_name,
 	/* .release: dma_fence_free(), RCU-delayed */
+#ifdef TLGPU_BREAK_NO_RCU_FREE
+	.release = tlgpu_fence_release,
+#endif
 };
 
 /**

@@ -26,7 +26,11 @@
  *    the error on the hardware and the scheduler's finished fence, and
  *    signals; the scheduler then frees the job.
  *  - A job still running after the timeout: if it actually completed and
- *    only its interrupt was lost, nothing happens.  Otherwise the job is
+ *    only its interrupt was lost, nothing happens; nor if it is blocked in
+ *    a device-side WAIT for a job of another timeline that has not
+ *    completed (that timeline's own timeout deals with the late job).
+ *    Either way the job goes back on the scheduler's pending list, which
+ *    the 6.1 scheduler took it off.  Otherwise the job is
  *    guilty: the scheduler is stopped, the device timeline reset (it drops
  *    everything queued), and the pending jobs are written again in order,
  *    with the hardware seqnos they had, so device-side WAITs on them keep
@@ -117,7 +121,9 @@ static void __tlgpu_timeline_irq(struct tlgpu_timeline *tl, unsigned int depth)
 			break;
 		list_move_tail(&fence->link, &done);
 	}
+#ifndef TLGPU_BREAK_SIGNAL_LOCKED
 	spin_unlock(&tl->pending_lock);
+#endif
 
 	cookie = dma_fence_begin_signalling();
 	list_for_each_entry_safe(fence, tmp, &done, link) {
@@ -147,6 +153,10 @@ static void __tlgpu_timeline_irq(struct tlgpu_timeline *tl, unsigned int depth)
 		dma_fence_put(&fence->base);
 	}
 	dma_fence_end_signalling(cookie);
+#ifdef TLGPU_BREAK_SIGNAL_LOCKED
+	/* Deliberately broken: signalled, and recursed, under the lock. */
+	spin_unlock(&tl->pending_lock);
+#endif
 }
 
 /* Signal every pending fence with @err: the device will not. */
@@ -299,7 +309,9 @@ static struct dma_fence *tlgpu_job_run(struct drm_sched_job *sched_job)
 	if (first) {
 		spin_lock_irqsave(&tl->pending_lock, flags);
 		list_add_tail(&job->hw_fence->link, &tl->pending);
+#ifndef TLGPU_BREAK_PENDING_REF
 		dma_fence_get(fence);
+#endif
 		spin_unlock_irqrestore(&tl->pending_lock, flags);
 	}
 	tlgpu_vm_set_last_hw(job->vm, tl->idx, fence);
@@ -315,6 +327,52 @@ out_unlock:
 	return dma_fence_get(fence);
 }
 
+/*
+ * The 6.1 scheduler takes the timed-out job off its pending list before
+ * calling the handler, and puts it back only through drm_sched_stop().
+ * A handler that resets nothing must put it back itself, or the job is
+ * never freed (nor what it holds: its file, VM, buffers and fences).
+ * The scheduler thread frees it from there once it has signalled.
+ */
+static void tlgpu_job_keep(struct drm_sched_job *sched_job)
+{
+	struct drm_gpu_scheduler *sched = sched_job->sched;
+
+#ifdef TLGPU_BREAK_TIMEOUT_NO_KEEP
+	/* Deliberately broken: the job stays off the list, never freed. */
+	return;
+#endif
+
+	spin_lock(&sched->job_list_lock);
+	list_add(&sched_job->list, &sched->pending_list);
+	spin_unlock(&sched->job_list_lock);
+	wake_up_interruptible(&sched->wake_up_worker);
+}
+
+/*
+ * Whether @job is blocked on the device in a WAIT for a job of another
+ * timeline that has not completed: that job, not this one, is late, and
+ * its own timeline's timeout deals with it.
+ */
+static bool tlgpu_job_waits_on_device(struct tlgpu_job *job)
+{
+	struct tlgpu_device *tdev = job->tl->tdev;
+	unsigned int i;
+
+	/* A guilty or cancelled job is written without its WAITs. */
+	if (job->guilty || job->base.s_fence->finished.error)
+		return false;
+	for (i = 0; i < job->wait_count; i++) {
+		struct tlgpu_timeline *other =
+			&tdev->timelines[job->waits[i].timeline];
+
+		if (le64_to_cpu(READ_ONCE(other->status->completed_seqno)) <
+		    job->waits[i].seqno)
+			return true;
+	}
+	return false;
+}
+
 static enum drm_gpu_sched_stat
 tlgpu_job_timedout(struct drm_sched_job *sched_job)
 {
@@ -324,14 +382,28 @@ tlgpu_job_timedout(struct drm_sched_job *sched_job)
 	struct drm_sched_job *s_job;
 	int idx;
 
-	if (!drm_dev_enter(&tdev->drm, &idx))
+	if (!drm_dev_enter(&tdev->drm, &idx)) {
+		/* Unplugged: tlgpu_sched_fini() fails it, the thread frees it. */
+		tlgpu_job_keep(sched_job);
 		return DRM_GPU_SCHED_STAT_ENODEV;
+	}
 
 	/* Done, but its interrupt was lost (or is late): not a hang. */
 	tlgpu_timeline_irq(tl);
 	if (job->hw_fence_init && dma_fence_is_signaled(&job->hw_fence->base)) {
 		drm_dbg_driver(&tdev->drm, "timeline %u: missed interrupt\n",
 			       tl->idx);
+		tlgpu_job_keep(sched_job);
+		drm_dev_exit(idx);
+		return DRM_GPU_SCHED_STAT_NOMINAL;
+	}
+
+	/* Waiting for another timeline's job on the device: not guilty. */
+	if (tlgpu_job_waits_on_device(job)) {
+		drm_dbg_driver(&tdev->drm,
+			       "timeline %u: job seqno %llu waits for another timeline\n",
+			       tl->idx, job->hw_fence->base.seqno);
+		tlgpu_job_keep(sched_job);
 		drm_dev_exit(idx);
 		return DRM_GPU_SCHED_STAT_NOMINAL;
 	}
@@ -370,9 +442,21 @@ static void tlgpu_job_free(struct drm_sched_job *sched_job)
 	struct tlgpu_job *job = to_tlgpu_job(sched_job);
 	struct dma_fence *hw = job->hw_fence_init ? &job->hw_fence->base : NULL;
 
+	struct dma_fence *parent = sched_job->s_fence->parent;
+
 	if (hw && test_bit(DMA_FENCE_FLAG_TIMESTAMP_BIT, &hw->flags))
 		atomic64_add(ktime_to_ns(ktime_sub(hw->timestamp, job->run_time)),
 			     &job->file->busy_ns[job->tl->idx]);
+	/*
+	 * The 6.1 scheduler keeps its parent (our hardware fence) until the
+	 * finished fence dies, which userspace decides: a sync file can
+	 * outlive the module, and the hardware fence's ops with it.  Let go
+	 * of it with the job; RCU readers of the pointer (see
+	 * tlgpu_job_dependency()) see it or NULL, and the fence is freed
+	 * after a grace period.
+	 */
+	WRITE_ONCE(sched_job->s_fence->parent, NULL);
+	dma_fence_put(parent);
 	drm_sched_job_cleanup(sched_job);
 	tlgpu_job_cleanup(job);
 }
@@ -542,7 +626,9 @@ void tlgpu_sched_fini(struct tlgpu_device *tdev)
 
 		/* Synchronous: the device holds no job of it afterwards. */
 		tlgpu_tl_write(tdev, i, TLGPU_TL_CTRL, 0);
-		tlgpu_timeline_cancel(tl, -ENODEV);
+		/* TLGPU_BREAK=fini_no_cancel: deliberately lost fences. */
+		if (!IS_ENABLED(TLGPU_BREAK_FINI_NO_CANCEL))
+			tlgpu_timeline_cancel(tl, -ENODEV);
 	}
 
 	for (i = 0; i < tdev->num_timelines; i++) {

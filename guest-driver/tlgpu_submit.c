@@ -21,6 +21,7 @@
  * timeline syncobj point, around the job's own fence.
  */
 
+#include <linux/dma-fence-array.h>
 #include <linux/dma-fence-unwrap.h>
 #include <linux/dma-resv.h>
 #include <linux/file.h>
@@ -102,6 +103,32 @@ static int tlgpu_job_add_dep(struct tlgpu_job *job, struct dma_fence *fence)
 	int ret = 0;
 	u32 i;
 
+#ifdef TLGPU_BREAK_NESTED_DEPS
+	/*
+	 * Deliberately broken: a container is not flattened but wrapped, as
+	 * it is, in a new dma_fence_array that the scheduler waits for.
+	 */
+	if (dma_fence_is_container(fence)) {
+		struct dma_fence_array *array;
+		struct dma_fence **fences;
+
+		fences = kmalloc_array(1, sizeof(*fences), GFP_KERNEL);
+		if (!fences) {
+			dma_fence_put(fence);
+			return -ENOMEM;
+		}
+		fences[0] = fence;
+		array = dma_fence_array_create(1, fences,
+					       dma_fence_context_alloc(1), 1,
+					       false);
+		if (!array) {
+			kfree(fences);
+			dma_fence_put(fence);
+			return -ENOMEM;
+		}
+		return drm_sched_job_add_dependency(&job->base, &array->base);
+	}
+#endif
 	dma_fence_unwrap_for_each(f, &iter, fence) {
 		if (dma_fence_is_signaled(f))
 			continue;

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,16 +50,17 @@ unsigned int stress_scale(void)
 	if (scale < 0) {
 		scale = test_boot_param("tlgpu_stress_scale", -1);
 		if (scale <= 0)
-			scale = stress_debug_kernel() ? STRESS_DEBUG_SCALE : 100;
+			scale = 100;
 	}
 	return scale;
 }
 
-unsigned long stress_iters(unsigned long stock, unsigned long min)
+unsigned long stress_count(unsigned long stock, unsigned long debug)
 {
-	unsigned long n = stock * stress_scale() / 100;
+	unsigned long n = stress_debug_kernel() ? debug : stock;
 
-	return n < min ? min : n;
+	n = n * stress_scale() / 100;
+	return n ? n : 1;
 }
 
 void stress_budget_start(struct stress_budget *b, unsigned int stock_s,
@@ -420,4 +422,21 @@ void stress_raise_nofile(void)
 		return;
 	rl.rlim_cur = rl.rlim_max;
 	setrlimit(RLIMIT_NOFILE, &rl);
+}
+
+void stress_kmsg(const char *fmt, ...)
+{
+	char line[256];
+	va_list ap;
+	int fd;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	fd = open("/dev/kmsg", O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	if (write(fd, line, strlen(line)) < 0)
+		ktap_diag("/dev/kmsg: %s", strerror(errno));
+	close(fd);
 }

@@ -5,13 +5,13 @@
  * files (fault injection, pending fences), sysfs bind/unbind, and
  * failure reporting from threads and child processes.
  *
- * Scale.  Every stressor has a number of iterations for the stock kernel
- * and a time budget; both shrink on a debug kernel (lockdep, KASAN and
- * kmemleak make every ioctl an order of magnitude slower under TCG), so
- * that the stock run stays fast and the debug run takes minutes.  A
- * debug kernel is recognised by /sys/kernel/debug/kmemleak; the boot
- * parameter (or environment variable) tlgpu_stress_scale=PERCENT
- * overrides the default of 100 (stock) or STRESS_DEBUG_SCALE (debug).
+ * Scale.  Every stressor has a number of iterations for the stock kernel,
+ * a smaller one for a debug kernel (lockdep, KASAN and kmemleak make every
+ * ioctl an order of magnitude slower under TCG), and a time budget for
+ * each, so that the stock run stays fast and the debug run takes minutes.
+ * A debug kernel is recognised by /sys/kernel/debug/kmemleak.  The boot
+ * parameter (or environment variable) tlgpu_stress_scale=PERCENT scales
+ * the counts of either kernel.
  */
 #ifndef TLGPU_STRESS_H
 #define TLGPU_STRESS_H
@@ -22,17 +22,14 @@
 
 #include "common.h"
 
-/* Iterations on a debug kernel, in percent of the stock ones. */
-#define STRESS_DEBUG_SCALE	10
-
 /* Whether this is the debug kernel flavour (kmemleak in debugfs). */
 bool stress_debug_kernel(void);
 
-/* Iteration scale in percent; printed once as a diagnostic. */
+/* tlgpu_stress_scale in percent, 100 without it. */
 unsigned int stress_scale(void);
 
-/* @stock iterations scaled to this kernel, and at least @min. */
-unsigned long stress_iters(unsigned long stock, unsigned long min);
+/* @stock or @debug iterations for this kernel, scaled; at least 1. */
+unsigned long stress_count(unsigned long stock, unsigned long debug);
 
 /*
  * A time budget: @stock_s seconds on the stock kernel, @debug_s on a
@@ -175,6 +172,12 @@ static inline uint32_t stress_rand(uint64_t *state)
 	*state = x;
 	return x >> 32;
 }
+
+/*
+ * A line in the kernel log (/dev/kmsg), e.g. where each case begins, so
+ * that a kernel report can be traced to the stressor that provoked it.
+ */
+void stress_kmsg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Raises RLIMIT_NOFILE as far as the hard limit allows. */
 void stress_raise_nofile(void);

@@ -54,13 +54,15 @@
 
 static struct stress_shared *sh;
 
-static enum ktap_result shared_init(void)
+/* First thing of every case: shared state, injection off, a log mark. */
+static enum ktap_result shared_init(const char *name)
 {
+	stress_kmsg("tlgpu-stress-fences: %s\n", name);
 	sh = stress_shared_init();
 	KTAP_ASSERT(sh, "mmap of the shared page failed");
 	stress_inject_off();
-	ktap_diag("scale %u%%%s", stress_scale(),
-		  stress_debug_kernel() ? " (debug kernel)" : "");
+	ktap_diag("%s kernel, scale %u%%",
+		  stress_debug_kernel() ? "debug" : "stock", stress_scale());
 	return KTAP_PASS;
 }
 
@@ -370,11 +372,11 @@ static enum ktap_result test_rcu_readers(void)
 	int32_t error;
 	uint64_t size;
 
-	CHECK(shared_init());
+	CHECK(shared_init("rcu-readers-vs-release"));
 	TEST_OPEN(0, &n);
 	c.writers = stress_debug_kernel() ? 4 : RCU_MAX_WRITERS;
 	c.readers = stress_debug_kernel() ? 3 : 6;
-	c.iters = stress_iters(600, 40);
+	c.iters = stress_count(600, 200);
 	stress_budget_start(&c.budget, 40, 150);
 	size = RCU_HIST + (uint64_t)c.writers * c.iters * 8;
 	TEST_BO(n.fd, size, &bo);
@@ -527,11 +529,11 @@ static enum ktap_result test_doomed_last_close(void)
 	pid_t pids[DOOM_PROCS];
 	int go[2], status;
 
-	CHECK(shared_init());
+	CHECK(shared_init("doomed-last-close"));
 	TEST_OPEN(0, &e);
 	for (i = 0; i < DOOM_THREADS; i++)
 		CHECK(open_dev(i, &c.nodes[i]));
-	rounds = stress_iters(60, 4);
+	rounds = stress_count(60, 30);
 	stress_budget_start(&budget, 30, 120);
 
 	for (r = 0; r < rounds && !stress_budget_over(&budget); r++) {
@@ -654,12 +656,12 @@ static enum ktap_result test_doomed_ping_pong(void)
 	unsigned int rounds, r, i;
 	pthread_t t[3];
 
-	CHECK(shared_init());
+	CHECK(shared_init("doomed-ping-pong"));
 	TEST_OPEN(0, &p.a);
 	CHECK(open_dev(1, &p.b));
 	TEST_OPEN(0, &p.c);
 	CHECK(open_dev(1, &p.d));
-	rounds = stress_iters(150, 10);
+	rounds = stress_count(150, 80);
 	stress_budget_start(&budget, 30, 120);
 
 	for (r = 0; r < rounds && !stress_budget_over(&budget); r++) {
@@ -947,9 +949,9 @@ static enum ktap_result test_container_nesting(void)
 	uint64_t *slots;
 	int ret;
 
-	CHECK(shared_init());
+	CHECK(shared_init("container-nesting"));
 	stress_raise_nofile();
-	jobs = stress_iters(400, 40);
+	jobs = stress_count(400, 200);
 	stress_budget_start(&budget, 40, 150);
 	fences = calloc(jobs, sizeof(*fences));
 	KTAP_ASSERT(fences, "out of memory");
@@ -966,7 +968,12 @@ static enum ktap_result test_container_nesting(void)
 	for (j = 0; j < jobs && !stress_budget_over(&budget); j++) {
 		struct nest_file *f = &files[j % 2], *g = &files[(j + 1) % 2];
 		enum nest_kind kind = stress_rand(&rng) % NEST_KINDS;
-		int older = j >= 3 ? fences[j - 3] : -1;
+		/*
+		 * One further back, in the same containers: two jobs back
+		 * is this device on another timeline (a candidate for a
+		 * device-side WAIT once unwrapped), three the other device.
+		 */
+		int older = j >= 3 ? fences[j - 2 - j % 2] : -1;
 
 		fences[j] = nest_submit(f, g, kind, j,
 					j ? fences[j - 1] : -1, older, value,

@@ -22,11 +22,18 @@
  *    and the other device keep completing jobs; the reset blames the first
  *    job (-ETIME), cancels its file's followers (-ECANCELED) and re-runs
  *    the rest.
+ *  - missed-interrupt: every interrupt of a device is dropped (inject
+ *    irq_drop_every=1): only the timeout notices the jobs completed; they
+ *    signal without error, and are freed (the files' address spaces come
+ *    back after close).
  *  - unbind-in-flight: the last device is unbound (sysfs) with jobs in
  *    flight, a process still submitting, syncobjs and sync files held and
- *    the other device's jobs waiting for it; then its last files close
- *    while its fences live on in sync files and in the shared buffer's
- *    dma_resv, whose fence names are read; then it is bound again.
+ *    the other device's jobs waiting for it; then it is bound again.
+ *  - unbound-fence-names: the fences of an unbound device outlive it (in a
+ *    sync file, in another device's buffer's dma_resv) after its last file
+ *    closed; their names are read (SYNC_IOC_FILE_INFO, dma-buf bufinfo).
+ *  - unload-held-fence: a job's sync file outlives the module (rmmod with
+ *    only the sync file left), then is released; the module comes back.
  */
 #define _GNU_SOURCE
 
@@ -52,16 +59,19 @@
 #define W		DRM_TLGPU_BO_WRITE
 #define DRIVER_SYSFS	"/sys/bus/pci/drivers/tlgpu"
 #define DMABUF_INFO	"/sys/kernel/debug/dma_buf/bufinfo"
+#define MODULE_SYSFS	"/sys/module/tlgpu"
 
 static struct stress_shared *sh;
 
-static enum ktap_result shared_init(void)
+/* First thing of every case: shared state, injection off, a log mark. */
+static enum ktap_result shared_init(const char *name)
 {
+	stress_kmsg("tlgpu-stress-pending: %s\n", name);
 	sh = stress_shared_init();
 	KTAP_ASSERT(sh, "mmap of the shared page failed");
 	stress_inject_off();
-	ktap_diag("scale %u%%%s", stress_scale(),
-		  stress_debug_kernel() ? " (debug kernel)" : "");
+	ktap_diag("%s kernel, scale %u%%",
+		  stress_debug_kernel() ? "debug" : "stock", stress_scale());
 	return KTAP_PASS;
 }
 
@@ -252,11 +262,15 @@ static int cif_child(int sock, unsigned int c, unsigned int round,
 		unsigned int k = stress_rand(&rng) & 1;
 		struct drm_tlgpu_sync in = { .handle = tls[k] };
 		struct drm_tlgpu_sync out = { .handle = tls[k] };
+		struct drm_tlgpu_bo_ref ref = { bo[k].handle, W };
 		struct tlgpu_cmdbuf cb = { 0 };
 		struct tlgpu_job job = {
 			.timeline = stress_rand(&rng) % ntl[k],
 			.flags = DRM_TLGPU_SUBMIT_FENCE_OUT |
 				 DRM_TLGPU_SUBMIT_NO_IMPLICIT,
+			/* Listed: mapped for the job, handle or no handle. */
+			.bos = &ref,
+			.bo_count = 1,
 			.out_syncs = &out,
 			.out_sync_count = 1,
 		};
@@ -311,15 +325,15 @@ static int cif_child(int sock, unsigned int c, unsigned int round,
 
 static enum ktap_result test_close_in_flight(void)
 {
-	unsigned int procs = stress_debug_kernel() ? 3 : 6;
+	unsigned int procs = stress_debug_kernel() ? 4 : 6;
 	unsigned int rounds, r, c, i, ok = 0, faulted = 0, jobs;
 	struct stress_budget budget;
 	int fds[MAX_PASS_FDS], sv[2], status, ret;
 	pid_t pid;
 
-	CHECK(shared_init());
-	rounds = stress_iters(10, 2);
-	jobs = stress_iters(CIF_MAX_JOBS, 16);
+	CHECK(shared_init("close-in-flight"));
+	rounds = stress_count(10, 5);
+	jobs = stress_count(CIF_MAX_JOBS, 48);
 	if (jobs > CIF_MAX_JOBS)
 		jobs = CIF_MAX_JOBS;
 	stress_budget_start(&budget, 40, 150);
@@ -363,12 +377,12 @@ static enum ktap_result test_close_in_flight(void)
 					ok++;
 				} else {
 					/*
-					 * Unmapped before it ran: faulted; or
-					 * still queued when its file closed:
-					 * killed by the scheduler.
+					 * Still queued in its file's entity
+					 * when the file closed: killed by the
+					 * scheduler.  (Its buffer stays
+					 * mapped for it: no fault.)
 					 */
-					KTAP_ASSERT(ret == -EFAULT ||
-						    ret == -ESRCH,
+					KTAP_ASSERT(ret == -ESRCH,
 						    "child %u job %u: fence %d",
 						    c, i, ret);
 					KTAP_ASSERT(map[i] == 0,
@@ -383,7 +397,7 @@ static enum ktap_result test_close_in_flight(void)
 			close(fds[jobs]);
 		}
 	}
-	ktap_diag("%u rounds x %u processes x %u jobs in %lld ms: %u done, %u failed (buffer unmapped or file closed first)",
+	ktap_diag("%u rounds x %u processes x %u jobs in %lld ms: %u done, %u killed with their file's entity",
 		  r, procs, jobs, (long long)stress_budget_ms(&budget), ok,
 		  faulted);
 	KTAP_ASSERT_EQ(atomic_load(&sh->failures), 0);
@@ -508,7 +522,8 @@ static enum ktap_result hang_check(struct hang_world *w, struct hang_jobs *j,
 
 /* Keeps submitting short checked jobs until stop: "the device completes". */
 struct busy_arg {
-	unsigned int dev, skip_tl;
+	unsigned int dev;
+	uint64_t skip_mask;	/* timelines left alone */
 	atomic_ulong done;
 };
 
@@ -530,7 +545,7 @@ static void *busy_thread(void *arg)
 	for (k = 1; !atomic_load(&sh->stop); k++) {
 		unsigned int tl = k % ntl;
 
-		if (tl == b->skip_tl)
+		if (b->skip_mask & (1ull << tl))
 			continue;
 		ret = store_job(n.fd, tl, 0, bo.gpu_va + (k % 512) * 8, k,
 				100, NULL, 0, -1, &fence);
@@ -560,9 +575,9 @@ static enum ktap_result test_timeout_reset(void)
 	unsigned int r, rounds;
 	bool inject;
 
-	CHECK(shared_init());
+	CHECK(shared_init("timeout-reset"));
 	CHECK(read_timeout_ms(&timeout));
-	rounds = stress_debug_kernel() ? 2 : 3;
+	rounds = stress_count(3, 3);
 	stress_budget_start(&budget, 60, 150);
 	CHECK(test_open(dev_index(1), &d1));
 	inject = stress_need_inject(&d1) == KTAP_PASS;
@@ -577,7 +592,7 @@ static enum ktap_result test_timeout_reset(void)
 			KTAP_ASSERT_OK(stress_inject(&w.g, "irq_dup_every", 3));
 			KTAP_ASSERT_OK(stress_inject(&d1, "irq_drop_every", 4));
 		}
-		CHECK(hang_submit(&w, r % w.ntl, timeout + 1500, &j));
+		CHECK(hang_submit(&w, r % w.ntl, timeout + 3000, &j));
 		if (close_guilty) {
 			/* The guilty file closes while its job hangs. */
 			test_sleep_ms(100);
@@ -614,9 +629,9 @@ static enum ktap_result test_hang_injection(void)
 	char state[16];
 	int64_t start;
 
-	CHECK(shared_init());
+	CHECK(shared_init("hang-injection"));
 	CHECK(read_timeout_ms(&timeout));
-	rounds = stress_debug_kernel() ? 1 : 2;
+	rounds = stress_count(2, 2);
 	stress_budget_start(&budget, 60, 150);
 
 	for (r = 0; r < rounds && !stress_budget_over(&budget); r++) {
@@ -629,7 +644,9 @@ static enum ktap_result test_hang_injection(void)
 		atomic_store(&sh->stop, false);
 		for (k = 0; k < 2; k++) {
 			busy[k].dev = dev_index(k);
-			busy[k].skip_tl = k ? ~0u : tl;
+			/* Not the hanging timeline, nor the one WAITing for it. */
+			busy[k].skip_mask = k ? 0 : 1ull << tl |
+					    1ull << (tl + 1) % w.ntl;
 			atomic_store(&busy[k].done, 0);
 			KTAP_ASSERT(!pthread_create(&threads[k], NULL,
 						    busy_thread, &busy[k]),
@@ -666,6 +683,89 @@ static enum ktap_result test_hang_injection(void)
 		close(w.i.fd);
 		close(w.x.fd);
 	}
+	CHECK(check_devices_idle());
+	return KTAP_PASS;
+}
+
+/*
+ * Address spaces still free on device @dev: files opened until the device
+ * has none left (each file takes one), then closed.  A file whose state
+ * outlives its close (a job that is never freed holds it) keeps one.
+ */
+static int free_address_spaces(unsigned int dev)
+{
+	struct tlgpu_node nodes[256];
+	int n, ret = 0, i;
+
+	for (n = 0; n < 256; n++) {
+		ret = tlgpu_open_index(dev, &nodes[n]);
+		if (ret < 0)
+			break;
+	}
+	for (i = 0; i < n; i++)
+		close(nodes[i].fd);
+	if (ret < 0 && ret != -ENOSPC)
+		return ret;
+	/* Let the files' last references go (RCU, work items). */
+	test_sleep_ms(100);
+	return n;
+}
+
+/*
+ * Interrupts lost (injected): the jobs complete on the device but only
+ * the timeout notices it (the driver's "missed interrupt" path).  The
+ * fences signal without error after about timeout_ms, the data is there,
+ * and nothing is left behind: the files' address spaces come back once
+ * they are closed, so every job was freed.
+ */
+static enum ktap_result test_missed_interrupt(void)
+{
+	unsigned int rounds, r, k;
+	struct tlgpu_node n;
+	struct tlgpu_bo bo;
+	uint64_t timeout;
+	int before, after, fence[2], ret;
+	int64_t start, took;
+
+	CHECK(shared_init("missed-interrupt"));
+	CHECK(read_timeout_ms(&timeout));
+	TEST_OPEN(0, &n);
+	CHECK(stress_need_inject(&n));
+	close(n.fd);
+	rounds = stress_count(3, 3);
+	before = free_address_spaces(0);
+	KTAP_ASSERT(before >= 2, "free address spaces: %d", before);
+
+	for (r = 0; r < rounds; r++) {
+		TEST_OPEN(0, &n);
+		TEST_BO(n.fd, PAGE, &bo);
+		KTAP_ASSERT_OK(stress_inject(&n, "irq_drop_every", 1));
+		start = tlgpu_now_ns();
+		for (k = 0; k < 2; k++)
+			KTAP_ASSERT_OK(store_job(n.fd, r % stress_timelines(n.fd),
+						 0, bo.gpu_va + 8 * k, 0x1057 + k,
+						 0, NULL, 0, -1, &fence[k]));
+		ret = fence_result(fence[1]);
+		took = test_elapsed_ms(start);
+		KTAP_ASSERT_OK(stress_inject(&n, "irq_drop_every", 0));
+		KTAP_ASSERT_EQ(ret, 1);
+		KTAP_ASSERT_EQ(fence_result(fence[0]), 1);
+		for (k = 0; k < 2; k++) {
+			KTAP_ASSERT_EQ(((uint64_t *)bo.map)[k], 0x1057 + k);
+			close(fence[k]);
+		}
+		ktap_diag("round %u: lost interrupts noticed after %lld ms (timeout_ms %llu)",
+			  r, (long long)took, (unsigned long long)timeout);
+		KTAP_ASSERT_OK(tlgpu_bo_close(&bo));
+		close(n.fd);
+	}
+	/* Give a timeout period for anything the scheduler still holds. */
+	test_sleep_ms(timeout + 500);
+	after = free_address_spaces(0);
+	ktap_diag("free address spaces: %d before, %d after", before, after);
+	KTAP_ASSERT(after == before,
+		    "%d files' address spaces leaked: their jobs were never freed",
+		    before - after);
 	CHECK(check_devices_idle());
 	return KTAP_PASS;
 }
@@ -711,7 +811,7 @@ static int unbind_submitter(int fd, int ready)
 
 static enum ktap_result test_unbind_in_flight(void)
 {
-	int fences[UNBIND_JOBS], kfences[4], dmabuf, held, ready[2], ret;
+	int fences[UNBIND_JOBS], kfences[4], dmabuf, ready[2], ret;
 	unsigned int victim, i, done = 0, gone = 0;
 	struct tlgpu_node u, k, again;
 	struct tlgpu_bo bo, ubo;
@@ -721,7 +821,7 @@ static enum ktap_result test_unbind_in_flight(void)
 	int status;
 	pid_t pid;
 
-	CHECK(shared_init());
+	CHECK(shared_init("unbind-in-flight"));
 	if (access(DRIVER_SYSFS "/unbind", W_OK))
 		return ktap_skip("no writable " DRIVER_SYSFS "/unbind");
 	victim = stress_num_devices() - 1;
@@ -768,7 +868,7 @@ static enum ktap_result test_unbind_in_flight(void)
 			.out_sync_count = 2,
 		};
 
-		tlgpu_cmd_delay(&cb, 20000);
+		tlgpu_cmd_delay(&cb, 100000);
 		tlgpu_cmd_store(&cb, ubo.gpu_va + 8 * i, 0x0b0b0000 + i);
 		KTAP_ASSERT_OK(tlgpu_submit_cmdbuf(u.fd, &job, &cb, &fences[i],
 						   NULL));
@@ -821,24 +921,10 @@ static enum ktap_result test_unbind_in_flight(void)
 		close(kfences[i]);
 	}
 
-	/*
-	 * The victim's last file goes: its DRM device is freed, while its
-	 * fences live on in our sync files and maybe in the buffer's
-	 * dma_resv.  Reading their names must still be safe.
-	 */
-	held = fences[0];
-	for (i = 1; i < UNBIND_JOBS; i++)
+	/* The victim's files go; everything of it is released. */
+	for (i = 0; i < UNBIND_JOBS; i++)
 		close(fences[i]);
 	close(u.fd);
-	test_sleep_ms(200);
-	ret = tlgpu_sync_file_driver(held, name, sizeof(name));
-	KTAP_ASSERT_OK(ret);
-	ktap_diag("a fence of the unbound device: driver '%s', status %d",
-		  name, tlgpu_sync_file_status(held));
-	ret = stress_read_file(DMABUF_INFO, (char[16384]){ 0 }, 16384);
-	KTAP_ASSERT(ret >= 0 || ret == -ENOENT, DMABUF_INFO ": %s",
-		    strerror(-ret));
-	close(held);
 
 	/* Bound again, the device works. */
 	KTAP_ASSERT_OK(stress_write_file(DRIVER_SYSFS "/bind", slot));
@@ -851,14 +937,142 @@ static enum ktap_result test_unbind_in_flight(void)
 	return KTAP_PASS;
 }
 
+/*
+ * Fences outlive their device: a job of the last device writes a buffer of
+ * device 0 and is still pending when the device is unbound; then the
+ * device's last file closes, which frees the DRM device.  Its fences live
+ * on in a sync file and in the buffer's dma_resv, and reading their names
+ * (SYNC_IOC_FILE_INFO, the dma-buf debugfs bufinfo, a sync file exported
+ * from the dma-buf) must not touch the freed device.
+ */
+static enum ktap_result test_unbound_fence_names(void)
+{
+	char slot[64], name[32], info[16384];
+	struct tlgpu_node u, k, again;
+	struct tlgpu_bo bo, ubo;
+	int fence, exported, dmabuf, ret;
+	unsigned int victim;
+
+	CHECK(shared_init("unbound-fence-names"));
+	if (access(DRIVER_SYSFS "/unbind", W_OK))
+		return ktap_skip("no writable " DRIVER_SYSFS "/unbind");
+	victim = stress_num_devices() - 1;
+	if (!victim)
+		return ktap_skip("needs 2 devices: one stays bound");
+	TEST_OPEN(victim, &u);
+	TEST_OPEN(0, &k);
+	KTAP_ASSERT_OK(stress_pci_slot(&u, slot, sizeof(slot)));
+	TEST_BO(k.fd, PAGE, &bo);
+	KTAP_ASSERT_OK(tlgpu_bo_export(&bo, 0, &dmabuf));
+	KTAP_ASSERT_OK(tlgpu_bo_import(u.fd, dmabuf, &ubo));
+	{
+		struct drm_tlgpu_bo_ref ref = { ubo.handle, W };
+
+		KTAP_ASSERT_OK(store_job(u.fd, 0, 0, ubo.gpu_va, 1, 1500000,
+					 &ref, 1, -1, &fence));
+	}
+	KTAP_ASSERT_OK(stress_write_file(DRIVER_SYSFS "/unbind", slot));
+	ret = fence_result(fence);
+	KTAP_ASSERT(ret == -ENODEV || ret == 1, "victim's fence: %d", ret);
+	close(u.fd);
+	/* The DRM device of the victim is gone now (its last file closed). */
+	test_sleep_ms(200);
+
+	KTAP_ASSERT_OK(tlgpu_sync_file_driver(fence, name, sizeof(name)));
+	ktap_diag("a fence of the freed device: driver '%s', status %d", name,
+		  tlgpu_sync_file_status(fence));
+	KTAP_ASSERT_OK(tlgpu_dmabuf_export_sync_file(dmabuf, DMA_BUF_SYNC_WRITE,
+						     &exported));
+	KTAP_ASSERT_OK(tlgpu_sync_file_driver(exported, name, sizeof(name)));
+	close(exported);
+	ret = stress_read_file(DMABUF_INFO, info, sizeof(info));
+	KTAP_ASSERT(ret >= 0 || ret == -ENOENT, DMABUF_INFO ": %s",
+		    strerror(-ret));
+	close(fence);
+	close(dmabuf);
+
+	KTAP_ASSERT_OK(stress_write_file(DRIVER_SYSFS "/bind", slot));
+	KTAP_ASSERT_OK(stress_open_slot(slot, FENCE_TIMEOUT_MS, &again));
+	CHECK(sanity_job(&again));
+	close(again.fd);
+	close(k.fd);
+	CHECK(check_devices_idle());
+	return KTAP_PASS;
+}
+
+/* Waits up to @timeout_ms for @count tlgpu devices; the last count. */
+static int wait_devices(int count, int timeout_ms)
+{
+	struct tlgpu_node nodes[TLGPU_MAX_DEVICES];
+	int64_t start = tlgpu_now_ns();
+	int n;
+
+	for (;;) {
+		n = tlgpu_open_all(nodes, TLGPU_MAX_DEVICES);
+		if (n > 0)
+			tlgpu_close_all(nodes, n);
+		if (n >= count || test_elapsed_ms(start) > timeout_ms)
+			return n;
+		test_sleep_ms(50);
+	}
+}
+
+/*
+ * Fences outlive the module: a job's sync file is kept while every tlgpu
+ * file closes and the module is unloaded (the sync file holds a fence of
+ * the scheduler's, so nothing pins tlgpu.ko), then its fence's names are
+ * read and it is closed: the last reference to the job's scheduler fence
+ * goes, and with it whatever that fence still holds of the driver.  Then
+ * the module comes back with every device.
+ */
+static enum ktap_result test_unload_held_fence(void)
+{
+	unsigned int devices = stress_num_devices();
+	int fence, ret, status, loaded;
+	struct tlgpu_node n;
+	struct tlgpu_bo bo;
+
+	CHECK(shared_init("unload-held-fence"));
+	if (access(MODULE_SYSFS "/initstate", F_OK))
+		return ktap_skip("tlgpu is built in or not loaded");
+	TEST_OPEN(0, &n);
+	TEST_BO(n.fd, PAGE, &bo);
+	KTAP_ASSERT_OK(store_job(n.fd, 0, 0, bo.gpu_va, 0x10ad, 0, NULL, 0,
+				 -1, &fence));
+	KTAP_ASSERT_EQ(fence_result(fence), 1);
+	KTAP_ASSERT_EQ(*(uint64_t *)bo.map, 0x10ad);
+	KTAP_ASSERT_OK(tlgpu_bo_close(&bo));
+	close(n.fd);
+	test_sleep_ms(200);	/* the job freed, the file's VM released */
+
+	ret = system("rmmod tlgpu");
+	KTAP_ASSERT(ret == 0, "rmmod tlgpu, a sync file held: status %d", ret);
+	/* Names are unbound-fence-names' business: the status only. */
+	status = tlgpu_sync_file_status(fence);
+	close(fence);
+	test_sleep_ms(200);	/* RCU-delayed frees */
+	loaded = system("modprobe tlgpu");
+	KTAP_ASSERT_EQ(status, 1);
+	KTAP_ASSERT(loaded == 0, "modprobe tlgpu: status %d", loaded);
+	KTAP_ASSERT_EQ(wait_devices(devices, FENCE_TIMEOUT_MS), devices);
+	CHECK(check_devices_idle());
+	return KTAP_PASS;
+}
+
 static const struct ktap_case cases[] = {
 	{ .name = "close-in-flight", .run = test_close_in_flight,
 	  .timeout = 240 },
 	{ .name = "timeout-reset", .run = test_timeout_reset, .timeout = 240 },
 	{ .name = "hang-injection", .run = test_hang_injection,
 	  .timeout = 240 },
+	{ .name = "missed-interrupt", .run = test_missed_interrupt,
+	  .timeout = 120 },
 	{ .name = "unbind-in-flight", .run = test_unbind_in_flight,
 	  .timeout = 120 },
+	{ .name = "unbound-fence-names", .run = test_unbound_fence_names,
+	  .timeout = 60 },
+	{ .name = "unload-held-fence", .run = test_unload_held_fence,
+	  .timeout = 60 },
 };
 
 int main(int argc, char **argv)
@@ -866,7 +1080,9 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	int ret = ktap_main(argc, argv, cases, ARRAY_SIZE(cases));
 
-	/* A failed case may have left an injection on: not for the next. */
+	/* A failed case may have left an injection on, or tlgpu unloaded. */
+	if (access(MODULE_SYSFS, F_OK) && system("modprobe tlgpu"))
+		fprintf(stderr, "modprobe tlgpu failed\n");
 	stress_inject_off();
 	return ret;
 }
