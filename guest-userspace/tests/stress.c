@@ -440,3 +440,22 @@ void stress_kmsg(const char *fmt, ...)
 		ktap_diag("/dev/kmsg: %s", strerror(errno));
 	close(fd);
 }
+
+unsigned int stress_dev_index(unsigned int i)
+{
+	unsigned int n = stress_num_devices();
+
+	return n ? i % n : 0;
+}
+
+enum ktap_result stress_case_begin(const char *suite, const char *name,
+				   struct stress_shared **sh)
+{
+	stress_kmsg("%s: %s\n", suite, name);
+	*sh = stress_shared_init();
+	KTAP_ASSERT(*sh, "mmap of the shared page failed");
+	stress_inject_off();
+	ktap_diag("%s kernel, scale %u%%",
+		  stress_debug_kernel() ? "debug" : "stock", stress_scale());
+	return KTAP_PASS;
+}

@@ -158,6 +158,16 @@ int stress_open_slot(const char *slot, int timeout_ms, struct tlgpu_node *node);
 /* Number of tlgpu devices (tlgpu_devices of the boot, else counted). */
 unsigned int stress_num_devices(void);
 
+/* Device @i, or device 0 when the VM has only one: i % devices. */
+unsigned int stress_dev_index(unsigned int i);
+
+/*
+ * First thing of every stress case: marks "<suite>: <name>" in the kernel
+ * log, maps the shared state into *@sh, turns injection off.
+ */
+enum ktap_result stress_case_begin(const char *suite, const char *name,
+				   struct stress_shared **sh);
+
 /* Timelines of the device behind @fd (1 if the query fails). */
 uint32_t stress_timelines(int fd);
 

@@ -49,20 +49,7 @@ static struct stress_shared *sh;
 /* First thing of every case: shared state, injection off, a log mark. */
 static enum ktap_result shared_init(const char *name)
 {
-	stress_kmsg("tlgpu-stress-chains: %s\n", name);
-	sh = stress_shared_init();
-	KTAP_ASSERT(sh, "mmap of the shared page failed");
-	stress_inject_off();
-	ktap_diag("%s kernel, scale %u%%",
-		  stress_debug_kernel() ? "debug" : "stock", stress_scale());
-	return KTAP_PASS;
-}
-
-static unsigned int dev_index(unsigned int i)
-{
-	unsigned int n = stress_num_devices();
-
-	return n ? i % n : 0;
+	return stress_case_begin("tlgpu-stress-chains", name, &sh);
 }
 
 static int fence_result(int fd)
@@ -84,7 +71,7 @@ struct chain_file {
 
 static enum ktap_result chain_file_open(struct chain_file *f, unsigned int dev)
 {
-	CHECK(test_open(dev_index(dev), &f->n));
+	CHECK(test_open(stress_dev_index(dev), &f->n));
 	f->ntl = stress_timelines(f->n.fd);
 	f->jobs = 0;
 	TEST_BO(f->n.fd, JOB_SLOTS * 8, &f->bo);

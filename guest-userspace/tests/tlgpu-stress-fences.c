@@ -57,27 +57,13 @@ static struct stress_shared *sh;
 /* First thing of every case: shared state, injection off, a log mark. */
 static enum ktap_result shared_init(const char *name)
 {
-	stress_kmsg("tlgpu-stress-fences: %s\n", name);
-	sh = stress_shared_init();
-	KTAP_ASSERT(sh, "mmap of the shared page failed");
-	stress_inject_off();
-	ktap_diag("%s kernel, scale %u%%",
-		  stress_debug_kernel() ? "debug" : "stock", stress_scale());
-	return KTAP_PASS;
+	return stress_case_begin("tlgpu-stress-fences", name, &sh);
 }
 
-/* Device @i, or device 0 when the VM has only one. */
-static unsigned int dev_index(unsigned int i)
-{
-	unsigned int n = stress_num_devices();
-
-	return n ? i % n : 0;
-}
-
-/* Opens a new file of device dev_index(@i); fails the case if not. */
+/* Opens a new file of device stress_dev_index(@i); fails the case if not. */
 static enum ktap_result open_dev(unsigned int i, struct tlgpu_node *node)
 {
-	return test_open(dev_index(i), node);
+	return test_open(stress_dev_index(i), node);
 }
 
 /* Jitter of up to @us on every device, when the driver can inject. */
@@ -157,9 +143,9 @@ static void *rcu_writer(void *arg)
 
 	for (i = 0; i < RCU_KEEP; i++)
 		keep[i] = -1;
-	if (tlgpu_open_index(dev_index(t), &n) < 0) {
+	if (tlgpu_open_index(stress_dev_index(t), &n) < 0) {
 		STRESS_FAIL(sh, "writer %u: cannot open device %u", t,
-			    dev_index(t));
+			    stress_dev_index(t));
 		goto out_done;
 	}
 	ntl = stress_timelines(n.fd);
@@ -308,7 +294,7 @@ static void *rcu_reader(void *arg)
 	unsigned int i;
 	int ret;
 
-	if (tlgpu_open_index(dev_index(a->idx + 1), &n) < 0) {
+	if (tlgpu_open_index(stress_dev_index(a->idx + 1), &n) < 0) {
 		STRESS_FAIL(sh, "reader %u: cannot open a device", a->idx);
 		return NULL;
 	}
@@ -508,7 +494,7 @@ static pid_t doom_fork(int dmabuf, int go, unsigned int round, unsigned int i)
 	pid = fork();
 	if (pid)
 		return pid;
-	if (tlgpu_open_index(dev_index(i), &n) < 0) {
+	if (tlgpu_open_index(stress_dev_index(i), &n) < 0) {
 		STRESS_FAIL(sh, "process %u: cannot open", i);
 		_exit(1);
 	}

@@ -66,20 +66,7 @@ static struct stress_shared *sh;
 /* First thing of every case: shared state, injection off, a log mark. */
 static enum ktap_result shared_init(const char *name)
 {
-	stress_kmsg("tlgpu-stress-pending: %s\n", name);
-	sh = stress_shared_init();
-	KTAP_ASSERT(sh, "mmap of the shared page failed");
-	stress_inject_off();
-	ktap_diag("%s kernel, scale %u%%",
-		  stress_debug_kernel() ? "debug" : "stock", stress_scale());
-	return KTAP_PASS;
-}
-
-static unsigned int dev_index(unsigned int i)
-{
-	unsigned int n = stress_num_devices();
-
-	return n ? i % n : 0;
+	return stress_case_begin("tlgpu-stress-pending", name, &sh);
 }
 
 /* Waits for a sync file; its status (1, or the fence's error) or -ETIME. */
@@ -242,7 +229,7 @@ static int cif_child(int sock, unsigned int c, unsigned int round,
 	int dmabuf, ret;
 
 	for (i = 0; i < 2; i++) {
-		ret = tlgpu_open_index(dev_index(c + i), &f[i]);
+		ret = tlgpu_open_index(stress_dev_index(c + i), &f[i]);
 		STRESS_CHECK(sh, ret >= 0, 1, "child %u: open: %s", c,
 			     strerror(-ret));
 		ntl[i] = stress_timelines(f[i].fd);
@@ -432,7 +419,7 @@ static enum ktap_result hang_world_open(struct hang_world *w)
 {
 	TEST_OPEN(0, &w->g);
 	TEST_OPEN(0, &w->i);
-	CHECK(test_open(dev_index(1), &w->x));
+	CHECK(test_open(stress_dev_index(1), &w->x));
 	w->ntl = stress_timelines(w->g.fd);
 	CHECK(test_need_timelines(w->g.fd, 2));
 	TEST_BO(w->g.fd, PAGE, &w->gbo);
@@ -579,7 +566,7 @@ static enum ktap_result test_timeout_reset(void)
 	CHECK(read_timeout_ms(&timeout));
 	rounds = stress_count(3, 3);
 	stress_budget_start(&budget, 60, 150);
-	CHECK(test_open(dev_index(1), &d1));
+	CHECK(test_open(stress_dev_index(1), &d1));
 	inject = stress_need_inject(&d1) == KTAP_PASS;
 
 	for (r = 0; r < rounds && !stress_budget_over(&budget); r++) {
@@ -643,7 +630,7 @@ static enum ktap_result test_hang_injection(void)
 		/* Other timelines of both devices keep working meanwhile. */
 		atomic_store(&sh->stop, false);
 		for (k = 0; k < 2; k++) {
-			busy[k].dev = dev_index(k);
+			busy[k].dev = stress_dev_index(k);
 			/* Not the hanging timeline, nor the one WAITing for it. */
 			busy[k].skip_mask = k ? 0 : 1ull << tl |
 					    1ull << (tl + 1) % w.ntl;
