@@ -98,13 +98,20 @@ static int tlgpu_debugfs_timelines(struct seq_file *m, void *unused)
 			   tlgpu_tl_read(tdev, i, TLGPU_TL_IRQS),
 			   tlgpu_tl_read(tdev, i, TLGPU_TL_IRQS_COALESCED));
 		mutex_unlock(&tl->ring_lock);
-		spin_lock_irq(&tl->pending_lock);
+		/* The signal lock keeps @defer_fence, and what it points to. */
+		spin_lock_irq(&tdev->signal_lock);
+		if (tl->defer_fence)
+			seq_printf(m, "  signalling waits for fence %llu:%llu\n",
+				   tl->defer_fence->context,
+				   tl->defer_fence->seqno);
+		spin_lock(&tl->pending_lock);
 		list_for_each_entry(fence, &tl->pending, link)
 			seq_printf(m, "  pending seqno %llu signalled %d error %d\n",
 				   fence->base.seqno,
 				   dma_fence_is_signaled(&fence->base),
 				   fence->base.error);
-		spin_unlock_irq(&tl->pending_lock);
+		spin_unlock(&tl->pending_lock);
+		spin_unlock_irq(&tdev->signal_lock);
 	}
 	seq_printf(m, "injected: failed %u hangs %u jitter %u irq-dropped %u irq-duped %u irq-spurious %u\n",
 		   tlgpu_read(tdev, TLGPU_REG_INJ_CNT_FAILED),

@@ -32,7 +32,10 @@
  * device so that it stops raising interrupts and doing DMA.  The
  * interrupts, MSI-X vectors and BAR mapping are devres-managed and are
  * released after remove returns, in reverse order of their setup; the
- * &struct tlgpu_device lives on until the last open file is closed.
+ * &struct tlgpu_device lives on until the last open file is closed and
+ * the last job and buffer mapping of it are freed (each VM holds the DRM
+ * device).  Fences of tlgpu pin the module (tlgpu_fence.c): rmmod fails
+ * with EAGAIN while a sync file, syncobj or dma_resv still holds one.
  */
 
 #include <linux/dma-mapping.h>
@@ -328,11 +331,11 @@ static int tlgpu_pci_probe(struct pci_dev *pdev,
 
 	ret = tlgpu_irq_init(tdev);
 	if (ret)
-		goto err_sched;
+		goto err_reset;
 
 	ret = drm_dev_register(&tdev->drm, 0);
 	if (ret)
-		goto err_sched;
+		goto err_reset;
 
 	drm_info(&tdev->drm, "tlgpu %u.%u: %u timelines, %u address spaces, caps %#x\n",
 		 tdev->version >> 16, tdev->version & 0xffff,
@@ -340,8 +343,6 @@ static int tlgpu_pci_probe(struct pci_dev *pdev,
 
 	return 0;
 
-err_sched:
-	tlgpu_sched_fini(tdev);
 err_reset:
 	/* Nothing ran yet, but leave the device as quiet as we found it. */
 	tlgpu_device_reset(tdev);
@@ -358,8 +359,11 @@ static void tlgpu_pci_remove(struct pci_dev *pdev)
 	 */
 	drm_dev_unplug(&tdev->drm);
 
-	/* Fail the jobs on the device with -ENODEV, stop the schedulers. */
-	tlgpu_sched_fini(tdev);
+	/*
+	 * Fail the jobs on the device with -ENODEV; the schedulers fail
+	 * those still queued, and stop at the device's release.
+	 */
+	tlgpu_sched_unplug(tdev);
 
 	/*
 	 * Quiesce: no more DMA, no new interrupts.  devres then frees the
@@ -414,7 +418,7 @@ static struct pci_driver tlgpu_pci_driver = {
 	.remove		= tlgpu_pci_remove,
 	.err_handler	= &tlgpu_pci_err_handlers,
 };
-/* Unmapping work (tlgpu_gem.c); flushed before the module goes. */
+/* Unmapping and VM-freeing work; drained before the module goes. */
 struct workqueue_struct *tlgpu_wq;
 
 static int __init tlgpu_init(void)
@@ -433,7 +437,10 @@ static int __init tlgpu_init(void)
 static void __exit tlgpu_exit(void)
 {
 	pci_unregister_driver(&tlgpu_pci_driver);
+	/* Drains the last VM puts, and with them the devices' releases. */
 	destroy_workqueue(tlgpu_wq);
+	/* Hardware fences are freed, and drop the module, in RCU callbacks. */
+	rcu_barrier();
 }
 
 module_init(tlgpu_init);

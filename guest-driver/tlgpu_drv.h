@@ -16,6 +16,7 @@
 #include <linux/pci.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
+#include <linux/workqueue.h>
 
 #include <drm/drm_device.h>
 #include <drm/drm_gem_shmem_helper.h>
@@ -35,6 +36,7 @@
 struct drm_minor;
 struct tlgpu_fence;
 struct tlgpu_device;
+struct tlgpu_timelines;
 
 /**
  * struct tlgpu_irq_vector - one MSI-X vector of the device
@@ -83,11 +85,24 @@ struct tlgpu_irq_vector {
  * @fence_context: dma_fence context of the hardware fences
  * @resets: resets of this timeline
  * @name: "tlgpu-<pci slot>-tl<idx>", the scheduler's and fences' timeline name
+ * @set: the &struct tlgpu_timelines this timeline belongs to
+ * @sched_ready: @sched was initialized (and is finished at release)
+ * @defer_fence: the finished fence of a job WAITed for whose signalling
+ *	holds up this timeline's next completed fence (a reference), with
+ *	@defer_cb added to it; protected by &tlgpu_device.signal_lock
+ * @defer_cb: runs @signal_work when @defer_fence signals
+ * @signal_work: signals the timeline's completed fences again, once what
+ *	held them up has signalled
+ *
+ * @tdev is only valid while the device lives; the rest of the structure
+ * lives as long as @set (see &struct tlgpu_timelines).
  */
 struct tlgpu_timeline {
 	struct tlgpu_device *tdev;
+	struct tlgpu_timelines *set;
 	unsigned int idx;
 	struct drm_gpu_scheduler sched;
+	bool sched_ready;
 
 	void *ring;
 	dma_addr_t ring_dma;
@@ -105,6 +120,33 @@ struct tlgpu_timeline {
 	u64 fence_context;
 	atomic_t resets;
 	char name[32];
+
+	struct dma_fence *defer_fence;
+	struct dma_fence_cb defer_cb;
+	struct work_struct signal_work;
+};
+
+/**
+ * struct tlgpu_timelines - the timelines of a device, refcounted
+ * @refcount: held by the device until its release and by every hardware
+ *	fence until it is freed
+ * @count: number of @tl
+ * @tl: the timelines
+ *
+ * A scheduler fence names its timeline through its &drm_gpu_scheduler
+ * (&drm_sched_fence.sched), and a hardware fence uses its timeline's name
+ * and &tlgpu_timeline.fence_lock; both kinds of fence can outlive the
+ * device by far (a sync file, a syncobj or another driver's dma_resv
+ * holds them).  So the timelines are not device-managed: every scheduler
+ * fence of a tlgpu job holds its job's hardware fence as its parent
+ * (tlgpu_job_free() makes sure of it), every hardware fence holds this
+ * structure, and it is freed with the last of them, after an RCU grace
+ * period, so that RCU readers of a fence being released still find it.
+ */
+struct tlgpu_timelines {
+	struct kref refcount;
+	unsigned int count;
+	struct tlgpu_timeline tl[];
 };
 
 /**
@@ -120,7 +162,8 @@ struct tlgpu_timeline {
  * @reset_count_base: TLGPU_REG_RESET_COUNT right after the probe reset;
  *	resets since probe are counted from here
  * @vectors: @num_vectors interrupt vectors
- * @timelines: @num_timelines timelines
+ * @timelines: @num_timelines timelines, in @timeline_set
+ * @timeline_set: the device's reference to its timelines
  * @as_ida: allocator of address-space slots, one per open file
  * @vm_lock: protects @vms
  * @vms: every live &struct tlgpu_vm, to program them again after an FLR
@@ -134,8 +177,12 @@ struct tlgpu_timeline {
  * unbound if a file is still open.  @regs, the interrupts and the PCI
  * resources are devres-managed and go away at unbind, so every path that
  * userspace can reach touches the hardware only between drm_dev_enter()
- * and drm_dev_exit().  The timelines (rings, status pages, schedulers)
- * are drmm-managed: they outlive the unbind for the files still open.
+ * and drm_dev_exit().  Each VM holds a reference to @drm, so the device
+ * outlives every file, job and buffer mapping of it; the schedulers keep
+ * running after the unbind (failing what is left with -ENODEV) and are
+ * stopped at the release.  The rings and status pages are devres-managed;
+ * the timelines outlive the device for its fences (&struct
+ * tlgpu_timelines).
  *
  * Locking: the configuration fields are written in probe before
  * drm_dev_register() and only read afterwards; each timeline documents
@@ -155,6 +202,7 @@ struct tlgpu_device {
 
 	struct tlgpu_irq_vector *vectors;
 	struct tlgpu_timeline *timelines;
+	struct tlgpu_timelines *timeline_set;
 	struct ida as_ida;
 	struct mutex vm_lock;
 	struct list_head vms;
@@ -187,6 +235,11 @@ struct tlgpu_pt {
  * @fence_lock: protects @last_hw
  * @last_hw: per timeline, the hardware fence of this VM's last job written
  *	to the ring (a reference), waited for before pages are unmapped
+ * @put_work: drops the VM's reference to the DRM device and frees it,
+ *	from tlgpu_wq: the last VM reference can go on a scheduler thread,
+ *	which the device's release stops
+ *
+ * Each VM holds a reference to the DRM device (@tdev->drm).
  */
 struct tlgpu_vm {
 	struct tlgpu_device *tdev;
@@ -200,6 +253,7 @@ struct tlgpu_vm {
 
 	spinlock_t fence_lock;
 	struct dma_fence *last_hw[TLGPU_MAX_TIMELINES];
+	struct work_struct put_work;
 };
 
 /**
@@ -271,10 +325,13 @@ struct tlgpu_file {
  * struct tlgpu_wait - a device-side WAIT a job emits before its commands
  * @timeline: the other timeline
  * @seqno: its hardware seqno to wait for
+ * @fence: the finished fence of the job waited for (the job's reference
+ *	in &tlgpu_job.dev_deps)
  */
 struct tlgpu_wait {
 	u32 timeline;
 	u64 seqno;
+	struct dma_fence *fence;
 };
 
 /**
@@ -339,9 +396,16 @@ static inline struct tlgpu_job *to_tlgpu_job(struct drm_sched_job *job)
  * @finished: the job's scheduler finished fence (a reference, dropped at
  *	signalling), which gets the job's error before it is signalled:
  *	the 6.1 scheduler does not pass the parent's error on
- * @wait_mask: timelines the job WAITed for on the device: their fences are
- *	signalled before this one, so no one sees a job done before what
- *	it depended on
+ * @wait_mask: timelines the job WAITed for on the device: their completed
+ *	fences are signalled first
+ * @after: finished fences of the jobs WAITed for (references, dropped at
+ *	signalling): this fence is not signalled before them, so no one sees
+ *	a job done before what it depended on, even when the scheduler
+ *	signals a finished fence late (tlgpu_timeline_irq())
+ * @after_count: number of @after
+ *
+ * Each hardware fence holds a reference to the module and to its
+ * timelines (&struct tlgpu_timelines) from allocation until it is freed.
  */
 struct tlgpu_fence {
 	struct dma_fence base;
@@ -349,6 +413,8 @@ struct tlgpu_fence {
 	struct list_head link;
 	struct dma_fence *finished;
 	u64 wait_mask;
+	struct dma_fence *after[TLGPU_MAX_WAITS];
+	u32 after_count;
 };
 
 struct tlgpu_fence *to_tlgpu_fence(struct dma_fence *fence);
@@ -395,9 +461,10 @@ void tlgpu_device_reset(struct tlgpu_device *tdev);
 void tlgpu_file_put(struct tlgpu_file *file);
 
 /* tlgpu_fence.c (and to_tlgpu_fence() above) */
-struct tlgpu_fence *tlgpu_fence_alloc(void);
-void tlgpu_fence_init(struct tlgpu_fence *fence, struct tlgpu_timeline *tl,
-		      u64 seqno);
+struct tlgpu_fence *tlgpu_fence_alloc(struct tlgpu_timeline *tl);
+void tlgpu_fence_free(struct tlgpu_fence *fence);
+void tlgpu_fence_init(struct tlgpu_fence *fence, u64 seqno);
+void tlgpu_timelines_put(struct tlgpu_timelines *set);
 int tlgpu_error_to_errno(u32 error);
 
 /* tlgpu_gem.c */
@@ -431,7 +498,7 @@ int tlgpu_get_param_ioctl(struct drm_device *drm, void *data,
 
 /* tlgpu_sched.c */
 int tlgpu_sched_init(struct tlgpu_device *tdev);
-void tlgpu_sched_fini(struct tlgpu_device *tdev);
+void tlgpu_sched_unplug(struct tlgpu_device *tdev);
 void tlgpu_timeline_irq(struct tlgpu_timeline *tl);
 void tlgpu_sched_reset_prepare(struct tlgpu_device *tdev);
 void tlgpu_sched_reset_done(struct tlgpu_device *tdev);

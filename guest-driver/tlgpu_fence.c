@@ -15,13 +15,24 @@
  * A hardware fence is allocated at submit time (so that nothing allocates
  * on the signalling path), initialized when the job is first written to
  * the ring, and put on the timeline's pending list, which holds a
- * reference until the interrupt handler signals it.  Fences are freed
- * with dma_fence_free(), that is after an RCU grace period, so RCU
- * readers (dma_resv iterators, the scheduler's parent pointer) never
- * touch freed memory.  The error of a failed job is set before the
- * fence is signalled.
+ * reference until the interrupt handler signals it.  The error of a
+ * failed job is set before the fence is signalled.
+ *
+ * Lifetime.  The job's scheduler fences keep the hardware fence as their
+ * parent until they die, which userspace decides (a sync file, a syncobj,
+ * another driver's dma_resv), and they name their timeline through our
+ * scheduler.  So a hardware fence holds, from allocation until it is
+ * freed, a reference to the timelines (&struct tlgpu_timelines: the
+ * schedulers, the names, the fence lock) and one to this module, whose
+ * code its ops are: rmmod waits for the last fence of tlgpu, and the
+ * timelines outlive the device they belong to.  Fences are freed after an
+ * RCU grace period, so RCU readers (dma_resv iterators, the scheduler's
+ * parent pointer, a zombie fence's name) never touch freed memory, and
+ * the module's exit waits for those frees with rcu_barrier().
  */
 
+#include <linux/module.h>
+#include <linux/rcupdate.h>
 #include <linux/slab.h>
 
 #include "tlgpu_drv.h"
@@ -36,21 +47,62 @@ static const char *tlgpu_fence_get_timeline_name(struct dma_fence *fence)
 	return container_of(fence, struct tlgpu_fence, base)->tl->name;
 }
 
-#ifdef TLGPU_BREAK_NO_RCU_FREE
-/* Deliberately broken: freed at once, whoever still reads it under RCU. */
-static void tlgpu_fence_release(struct dma_fence *fence)
+static void tlgpu_timelines_release(struct kref *kref)
 {
-	kfree(container_of(fence, struct tlgpu_fence, base));
+	kfree(container_of(kref, struct tlgpu_timelines, refcount));
 }
-#endif
+
+/**
+ * tlgpu_timelines_put() - drop a reference to a device's timelines
+ * @set: the timelines
+ *
+ * Any context: the last reference only frees memory.
+ */
+void tlgpu_timelines_put(struct tlgpu_timelines *set)
+{
+	kref_put(&set->refcount, tlgpu_timelines_release);
+}
+
+/**
+ * tlgpu_fence_free() - free a hardware fence and what it holds
+ * @fence: a fence never initialized, or one whose last reference went
+ *
+ * Drops the fence's references to its timelines and to the module; the
+ * caller is either an ioctl (whose file pins the module) or an RCU
+ * callback (which the module's exit waits for).
+ */
+void tlgpu_fence_free(struct tlgpu_fence *fence)
+{
+	struct tlgpu_timelines *set = fence->tl->set;
+
+	kfree(fence);
+	tlgpu_timelines_put(set);
+	module_put(THIS_MODULE);
+}
+
+static void tlgpu_fence_free_rcu(struct rcu_head *rcu)
+{
+	struct dma_fence *base = container_of(rcu, struct dma_fence, rcu);
+
+	tlgpu_fence_free(container_of(base, struct tlgpu_fence, base));
+}
+
+static void tlgpu_fence_release(struct dma_fence *base)
+{
+	struct tlgpu_fence *fence = container_of(base, struct tlgpu_fence, base);
+	u32 i;
+
+	/* Dropped at signalling; a fence that never was holds them still. */
+	for (i = 0; i < fence->after_count; i++)
+		dma_fence_put(fence->after[i]);
+	dma_fence_put(fence->finished);
+	call_rcu(&base->rcu, tlgpu_fence_free_rcu);
+}
 
 static const struct dma_fence_ops tlgpu_fence_ops = {
 	.get_driver_name = tlgpu_fence_get_driver_name,
 	.get_timeline_name = tlgpu_fence_get_timeline_name,
-	/* .release: dma_fence_free(), RCU-delayed */
-#ifdef TLGPU_BREAK_NO_RCU_FREE
 	.release = tlgpu_fence_release,
-#endif
 };
 
 /**
@@ -66,25 +118,39 @@ struct tlgpu_fence *to_tlgpu_fence(struct dma_fence *fence)
 	return container_of(fence, struct tlgpu_fence, base);
 }
 
-struct tlgpu_fence *tlgpu_fence_alloc(void)
+/**
+ * tlgpu_fence_alloc() - allocate the hardware fence of a job
+ * @tl: the job's timeline
+ *
+ * Called from an ioctl.  The fence holds the timelines and the module from
+ * now on; one never initialized is freed with tlgpu_fence_free().
+ *
+ * Return: the fence, or NULL.
+ */
+struct tlgpu_fence *tlgpu_fence_alloc(struct tlgpu_timeline *tl)
 {
-	return kzalloc(sizeof(struct tlgpu_fence), GFP_KERNEL);
+	struct tlgpu_fence *fence = kzalloc(sizeof(*fence), GFP_KERNEL);
+
+	if (!fence)
+		return NULL;
+	fence->tl = tl;
+	INIT_LIST_HEAD(&fence->link);
+	kref_get(&tl->set->refcount);
+	__module_get(THIS_MODULE);
+	return fence;
 }
 
 /**
  * tlgpu_fence_init() - make an allocated fence the fence of @seqno
  * @fence: from tlgpu_fence_alloc()
- * @tl: timeline
- * @seqno: hardware seqno
+ * @seqno: hardware seqno on the fence's timeline
  *
- * The caller holds the only reference; a fence that is never initialized
- * is freed with kfree().
+ * The caller holds the only reference.
  */
-void tlgpu_fence_init(struct tlgpu_fence *fence, struct tlgpu_timeline *tl,
-		      u64 seqno)
+void tlgpu_fence_init(struct tlgpu_fence *fence, u64 seqno)
 {
-	fence->tl = tl;
-	INIT_LIST_HEAD(&fence->link);
+	struct tlgpu_timeline *tl = fence->tl;
+
 	dma_fence_init(&fence->base, &tlgpu_fence_ops, &tl->fence_lock,
 		       tl->fence_context, seqno);
 }

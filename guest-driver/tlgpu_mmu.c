@@ -179,6 +179,7 @@ struct tlgpu_vm *tlgpu_vm_create(struct tlgpu_device *tdev)
 	list_add_tail(&vm->link, &tdev->vms);
 	mutex_unlock(&tdev->vm_lock);
 	drm_dev_exit(idx);
+	drm_dev_get(&tdev->drm);
 	return vm;
 
 err_pt:
@@ -189,6 +190,15 @@ err_free:
 	drm_mm_takedown(&vm->mm);
 	kfree(vm);
 	return ERR_PTR(ret);
+}
+
+/* The VM's reference to the device goes last, then the VM. */
+static void tlgpu_vm_put_work(struct work_struct *work)
+{
+	struct tlgpu_vm *vm = container_of(work, struct tlgpu_vm, put_work);
+
+	drm_dev_put(&vm->tdev->drm);
+	kfree(vm);
 }
 
 static void tlgpu_vm_release(struct kref *kref)
@@ -215,7 +225,12 @@ static void tlgpu_vm_release(struct kref *kref)
 	ida_free(&tdev->as_ida, vm->as);
 	drm_mm_takedown(&vm->mm);
 	mutex_destroy(&vm->lock);
-	kfree(vm);
+	/*
+	 * This may be a scheduler thread (the job that held the file that
+	 * held the VM was freed), and the device's release stops those.
+	 */
+	INIT_WORK(&vm->put_work, tlgpu_vm_put_work);
+	queue_work(tlgpu_wq, &vm->put_work);
 }
 
 struct tlgpu_vm *tlgpu_vm_get(struct tlgpu_vm *vm)

@@ -76,18 +76,122 @@ static void tlgpu_ring_emit(struct tlgpu_timeline *tl, const u32 *dw,
 /* How deep WAIT dependencies are followed when signalling. */
 #define TLGPU_SIGNAL_DEPTH	4
 
+/*
+ * Fail or complete @fence, taken off the pending list: set its error on it
+ * and on the job's finished fence, signal it, drop what it held.
+ */
+static void tlgpu_fence_signal_error(struct tlgpu_fence *fence, int err)
+{
+	u32 i;
+
+	if (err) {
+		dma_fence_set_error(&fence->base, err);
+		if (fence->finished)
+			dma_fence_set_error(fence->finished, err);
+	}
+	dma_fence_signal(&fence->base);
+	dma_fence_put(fence->finished);
+	fence->finished = NULL;
+	for (i = 0; i < fence->after_count; i++)
+		dma_fence_put(fence->after[i]);
+	fence->after_count = 0;
+	/* The pending list's reference. */
+	dma_fence_put(&fence->base);
+}
+
+/*
+ * Whether every job @fence WAITed for is seen done: its finished fence
+ * signalled, with its timestamp.  Otherwise *@blocker is one that is not.
+ */
+static bool tlgpu_fence_after_done(struct tlgpu_fence *fence,
+				   struct dma_fence **blocker)
+{
+	u32 i;
+
+	for (i = 0; i < fence->after_count; i++) {
+		if (!test_bit(DMA_FENCE_FLAG_TIMESTAMP_BIT,
+			      &fence->after[i]->flags)) {
+			*blocker = fence->after[i];
+			return false;
+		}
+	}
+	return true;
+}
+
+static void tlgpu_timeline_defer_cb(struct dma_fence *dep,
+				    struct dma_fence_cb *cb)
+{
+	struct tlgpu_timeline *tl = container_of(cb, struct tlgpu_timeline,
+						 defer_cb);
+
+	/* Under @dep's lock, which nests inside the signal lock: later. */
+	queue_work(system_highpri_wq, &tl->signal_work);
+}
+
+/*
+ * @tl's next completed fence waits for @dep to signal: have the timeline
+ * looked at again then.  The signal lock is held.
+ */
+static void tlgpu_timeline_defer(struct tlgpu_timeline *tl,
+				 struct tlgpu_fence *fence, struct dma_fence *dep)
+{
+	lockdep_assert_held(&tl->tdev->signal_lock);
+	trace_tlgpu_defer(tl->tdev, tl->idx, fence->base.seqno, dep->context,
+			  dep->seqno);
+	if (tl->defer_fence)
+		return;		/* its callback looks again */
+	if (dma_fence_add_callback(dep, &tl->defer_cb, tlgpu_timeline_defer_cb)) {
+		/* Signalled since, its timestamp not yet there: soon. */
+		queue_work(system_highpri_wq, &tl->signal_work);
+		return;
+	}
+	tl->defer_fence = dma_fence_get(dep);
+}
+
+/* Forget the deferral of @tl, if any; the signal lock is held. */
+static struct dma_fence *tlgpu_timeline_undefer(struct tlgpu_timeline *tl)
+{
+	struct dma_fence *dep = tl->defer_fence;
+
+	lockdep_assert_held(&tl->tdev->signal_lock);
+	if (dep)
+		dma_fence_remove_callback(dep, &tl->defer_cb);
+	tl->defer_fence = NULL;
+	return dep;
+}
+
 static void __tlgpu_timeline_irq(struct tlgpu_timeline *tl, unsigned int depth);
+
+/*
+ * The pending lock is dropped while the signalling path recurses and
+ * signals; TLGPU_BREAK=signal_locked keeps it held, deliberately broken.
+ */
+#ifdef TLGPU_BREAK_SIGNAL_LOCKED
+#define tlgpu_pending_unlock(tl)	do { } while (0)
+#define tlgpu_pending_lock(tl)		do { } while (0)
+#define tlgpu_pending_unlock_late(tl)	spin_unlock(&(tl)->pending_lock)
+#else
+#define tlgpu_pending_unlock(tl)	spin_unlock(&(tl)->pending_lock)
+#define tlgpu_pending_lock(tl)		spin_lock(&(tl)->pending_lock)
+#define tlgpu_pending_unlock_late(tl)	do { } while (0)
+#endif
 
 /**
  * tlgpu_timeline_irq() - signal the timeline's completed jobs
  * @tl: timeline
  *
  * Called from the timeline's interrupt handler, after it acknowledged the
- * interrupt, and from the timeout and reset paths.  Signals, in order,
- * every pending hardware fence up to the completed seqno of the status
- * page, with the error the device reported for it, and drops the pending
- * list's reference.  A job that WAITed on the device for other timelines
- * completed after them: their completions are signalled first.
+ * interrupt, from the timeout and reset paths, and from @tl's
+ * &tlgpu_timeline.signal_work.  Signals, in order, every pending hardware
+ * fence up to the completed seqno of the status page, with the error the
+ * device reported for it, and drops the pending list's reference.
+ *
+ * A job that WAITed on the device for jobs of other timelines completed
+ * after them, and must not be seen done before them: their completions
+ * are signalled first, and then, if the finished fence of one of them is
+ * still not signalled (the 6.1 scheduler signals a finished fence from its
+ * thread, later, when the hardware fence signalled before the thread added
+ * its callback), the timeline stops there until that fence signals.
  */
 void tlgpu_timeline_irq(struct tlgpu_timeline *tl)
 {
@@ -105,81 +209,120 @@ void tlgpu_timeline_irq(struct tlgpu_timeline *tl)
 
 static void __tlgpu_timeline_irq(struct tlgpu_timeline *tl, unsigned int depth)
 {
-	struct tlgpu_fence *fence, *tmp;
-	LIST_HEAD(done);
+	struct tlgpu_device *tdev = tl->tdev;
+	struct tlgpu_fence *fence;
 	u64 completed;
 	bool cookie;
 
-	lockdep_assert_held(&tl->tdev->signal_lock);
+	lockdep_assert_held(&tdev->signal_lock);
 	completed = le64_to_cpu(READ_ONCE(tl->status->completed_seqno));
 	/* The device wrote the error slots before the seqno. */
 	dma_rmb();
 
-	spin_lock(&tl->pending_lock);
-	list_for_each_entry_safe(fence, tmp, &tl->pending, link) {
-		if (fence->base.seqno > completed)
-			break;
-		list_move_tail(&fence->link, &done);
-	}
-#ifndef TLGPU_BREAK_SIGNAL_LOCKED
-	spin_unlock(&tl->pending_lock);
-#endif
-
+	/* Only this function, under the signal lock, takes fences off. */
 	cookie = dma_fence_begin_signalling();
-	list_for_each_entry_safe(fence, tmp, &done, link) {
-		u64 seqno = fence->base.seqno;
-		u32 error = le32_to_cpu(READ_ONCE(
-			tl->status->error[seqno % TLGPU_STATUS_SLOTS]));
-		int err = tlgpu_error_to_errno(error);
-		u64 mask = fence->wait_mask;
+	for (;;) {
+		struct dma_fence *blocker;
+		u64 mask, seqno;
+		u32 error;
 
-		while (mask && depth < TLGPU_SIGNAL_DEPTH) {
-			unsigned int other = __ffs64(mask);
-
-			mask &= mask - 1;
-			__tlgpu_timeline_irq(&tl->tdev->timelines[other],
+		spin_lock(&tl->pending_lock);
+		fence = list_first_entry_or_null(&tl->pending,
+						 struct tlgpu_fence, link);
+		if (!fence || fence->base.seqno > completed) {
+			spin_unlock(&tl->pending_lock);
+			break;
+		}
+		tlgpu_pending_unlock(tl);
+		for (mask = fence->wait_mask;
+		     mask && depth < TLGPU_SIGNAL_DEPTH; mask &= mask - 1)
+			__tlgpu_timeline_irq(&tdev->timelines[__ffs64(mask)],
 					     depth + 1);
+		tlgpu_pending_lock(tl);
+		/*
+		 * A job of those timelines that this one WAITed for in turn
+		 * had the recursion signal this one already.  (Freed and
+		 * reallocated meanwhile it cannot be: the free waits for an
+		 * RCU grace period.)
+		 */
+		if (list_first_entry(&tl->pending, struct tlgpu_fence, link) !=
+		    fence) {
+			spin_unlock(&tl->pending_lock);
+			continue;
+		}
+		if (!tlgpu_fence_after_done(fence, &blocker)) {
+			spin_unlock(&tl->pending_lock);
+			tlgpu_timeline_defer(tl, fence, blocker);
+			break;
 		}
 		list_del_init(&fence->link);
-		if (err) {
-			dma_fence_set_error(&fence->base, err);
-			if (fence->finished)
-				dma_fence_set_error(fence->finished, err);
-		}
-		trace_tlgpu_complete(tl->tdev, tl->idx, seqno, error);
-		dma_fence_signal(&fence->base);
-		dma_fence_put(fence->finished);
-		fence->finished = NULL;
-		dma_fence_put(&fence->base);
+		tlgpu_pending_unlock(tl);
+
+		seqno = fence->base.seqno;
+		error = le32_to_cpu(READ_ONCE(
+			tl->status->error[seqno % TLGPU_STATUS_SLOTS]));
+		trace_tlgpu_complete(tdev, tl->idx, seqno, error);
+		tlgpu_fence_signal_error(fence, tlgpu_error_to_errno(error));
+		tlgpu_pending_unlock_late(tl);
 	}
 	dma_fence_end_signalling(cookie);
-#ifdef TLGPU_BREAK_SIGNAL_LOCKED
-	/* Deliberately broken: signalled, and recursed, under the lock. */
-	spin_unlock(&tl->pending_lock);
-#endif
+}
+
+/* &tlgpu_timeline.signal_work: what held the timeline up signalled. */
+static void tlgpu_timeline_signal_work(struct work_struct *work)
+{
+	struct tlgpu_timeline *tl = container_of(work, struct tlgpu_timeline,
+						 signal_work);
+	struct tlgpu_device *tdev = tl->tdev;
+	struct dma_fence *dep;
+	unsigned long flags;
+	int idx;
+
+	/* Unplugged: tlgpu_sched_unplug() failed every pending fence. */
+	if (!drm_dev_enter(&tdev->drm, &idx))
+		return;
+	spin_lock_irqsave(&tdev->signal_lock, flags);
+	dep = tlgpu_timeline_undefer(tl);
+	__tlgpu_timeline_irq(tl, 0);
+	spin_unlock_irqrestore(&tdev->signal_lock, flags);
+	dma_fence_put(dep);
+	drm_dev_exit(idx);
 }
 
 /* Signal every pending fence with @err: the device will not. */
 static void tlgpu_timeline_cancel(struct tlgpu_timeline *tl, int err)
 {
+	struct tlgpu_device *tdev = tl->tdev;
 	struct tlgpu_fence *fence, *tmp;
+	struct dma_fence *dep;
 	unsigned long flags;
 	LIST_HEAD(done);
+	bool cookie;
 
-	spin_lock_irqsave(&tl->pending_lock, flags);
+	spin_lock_irqsave(&tdev->signal_lock, flags);
+	dep = tlgpu_timeline_undefer(tl);
+	spin_lock(&tl->pending_lock);
 	list_splice_init(&tl->pending, &done);
-	spin_unlock_irqrestore(&tl->pending_lock, flags);
+	spin_unlock(&tl->pending_lock);
 
+	cookie = dma_fence_begin_signalling();
 	list_for_each_entry_safe(fence, tmp, &done, link) {
 		list_del_init(&fence->link);
-		dma_fence_set_error(&fence->base, err);
-		if (fence->finished)
-			dma_fence_set_error(fence->finished, err);
-		dma_fence_signal(&fence->base);
-		dma_fence_put(fence->finished);
-		fence->finished = NULL;
-		dma_fence_put(&fence->base);
+		tlgpu_fence_signal_error(fence, err);
 	}
+	dma_fence_end_signalling(cookie);
+	spin_unlock_irqrestore(&tdev->signal_lock, flags);
+	dma_fence_put(dep);
+}
+
+/*
+ * Whether the device completed @fence's job: its seqno is in the status
+ * page, though the fence may still wait to be signalled.
+ */
+static bool tlgpu_fence_completed(struct tlgpu_fence *fence)
+{
+	return le64_to_cpu(READ_ONCE(fence->tl->status->completed_seqno)) >=
+	       fence->base.seqno;
 }
 
 /**
@@ -232,13 +375,20 @@ static struct dma_fence *tlgpu_job_dependency(struct drm_sched_job *sched_job,
 		if (s_fence->sched == &job->tl->sched)
 			continue;
 
-		/* The parent is freed after a grace period at the earliest. */
+		/*
+		 * A weak read: the parent pointer may be cleared under us
+		 * (drm_sched_stop() on a reset of that timeline).  The fence
+		 * it pointed to stays alive meanwhile (its job holds it until
+		 * tlgpu_job_free(), which puts it back as the parent), and is
+		 * freed after an RCU grace period at the earliest anyway.
+		 */
 		rcu_read_lock();
 		hw = to_tlgpu_fence_or_null(READ_ONCE(s_fence->parent));
 		if (hw && hw->tl->tdev == job->tl->tdev &&
 		    job->wait_count < TLGPU_MAX_WAITS) {
 			job->waits[job->wait_count].timeline = hw->tl->idx;
 			job->waits[job->wait_count].seqno = hw->base.seqno;
+			job->waits[job->wait_count].fence = fence;
 			job->wait_count++;
 			waited = true;
 		}
@@ -266,13 +416,17 @@ static struct dma_fence *tlgpu_job_run(struct drm_sched_job *sched_job)
 
 	mutex_lock(&tl->ring_lock);
 	if (!job->hw_fence_init) {
-		tlgpu_fence_init(job->hw_fence, tl, ++tl->seqno);
+		tlgpu_fence_init(job->hw_fence, ++tl->seqno);
 		job->hw_fence->finished =
 			dma_fence_get(&sched_job->s_fence->finished);
 		job->hw_fence_init = true;
 		first = true;
-	} else if (dma_fence_is_signaled(fence)) {
-		/* Completed just before a reset: nothing to run again. */
+	} else if (dma_fence_is_signaled(fence) ||
+		   tlgpu_fence_completed(job->hw_fence)) {
+		/*
+		 * Completed before a reset (maybe not yet signalled, waiting
+		 * for a job it WAITed for): nothing to run again.
+		 */
 		goto out_unlock;
 	}
 
@@ -291,7 +445,16 @@ static struct dma_fence *tlgpu_job_run(struct drm_sched_job *sched_job)
 		dma_fence_set_error(fence, sched_job->s_fence->finished.error);
 	} else {
 		for (i = 0; i < job->wait_count; i++) {
-			job->hw_fence->wait_mask |= BIT_ULL(job->waits[i].timeline);
+			struct tlgpu_fence *hw = job->hw_fence;
+
+			hw->wait_mask |= BIT_ULL(job->waits[i].timeline);
+			/*
+			 * A replay keeps what the first run noted.
+			 * TLGPU_BREAK=no_after: done before what it WAITed for.
+			 */
+			if (first && !IS_ENABLED(TLGPU_BREAK_NO_AFTER))
+				hw->after[hw->after_count++] =
+					dma_fence_get(job->waits[i].fence);
 			cmd[0] = TLGPU_CMD_HDR(TLGPU_OP_WAIT, 4, 0);
 			cmd[1] = job->waits[i].timeline;
 			cmd[2] = lower_32_bits(job->waits[i].seqno);
@@ -388,9 +551,14 @@ tlgpu_job_timedout(struct drm_sched_job *sched_job)
 		return DRM_GPU_SCHED_STAT_ENODEV;
 	}
 
-	/* Done, but its interrupt was lost (or is late): not a hang. */
+	/*
+	 * Done, but its interrupt was lost (or is late), or its fence waits
+	 * for a job it WAITed for to be signalled: not a hang.
+	 */
 	tlgpu_timeline_irq(tl);
-	if (job->hw_fence_init && dma_fence_is_signaled(&job->hw_fence->base)) {
+	if (job->hw_fence_init &&
+	    (dma_fence_is_signaled(&job->hw_fence->base) ||
+	     tlgpu_fence_completed(job->hw_fence))) {
 		drm_dbg_driver(&tdev->drm, "timeline %u: missed interrupt\n",
 			       tl->idx);
 		tlgpu_job_keep(sched_job);
@@ -440,23 +608,33 @@ tlgpu_job_timedout(struct drm_sched_job *sched_job)
 static void tlgpu_job_free(struct drm_sched_job *sched_job)
 {
 	struct tlgpu_job *job = to_tlgpu_job(sched_job);
-	struct dma_fence *hw = job->hw_fence_init ? &job->hw_fence->base : NULL;
+	struct drm_sched_fence *s_fence = sched_job->s_fence;
+	struct tlgpu_fence *hw = job->hw_fence;
+	struct dma_fence *parent = s_fence->parent;
 
-	struct dma_fence *parent = sched_job->s_fence->parent;
-
-	if (hw && test_bit(DMA_FENCE_FLAG_TIMESTAMP_BIT, &hw->flags))
-		atomic64_add(ktime_to_ns(ktime_sub(hw->timestamp, job->run_time)),
+	if (job->hw_fence_init &&
+	    test_bit(DMA_FENCE_FLAG_TIMESTAMP_BIT, &hw->base.flags))
+		atomic64_add(ktime_to_ns(ktime_sub(hw->base.timestamp,
+						   job->run_time)),
 			     &job->file->busy_ns[job->tl->idx]);
+
 	/*
-	 * The 6.1 scheduler keeps its parent (our hardware fence) until the
-	 * finished fence dies, which userspace decides: a sync file can
-	 * outlive the module, and the hardware fence's ops with it.  Let go
-	 * of it with the job; RCU readers of the pointer (see
-	 * tlgpu_job_dependency()) see it or NULL, and the fence is freed
-	 * after a grace period.
+	 * The scheduler fences outlive the job as long as userspace wants,
+	 * and name their timeline through our scheduler: they keep the
+	 * hardware fence as their parent, which holds the timelines and the
+	 * module (see &struct tlgpu_timelines).  A job that never reached
+	 * the ring (killed, or the device was gone) gets a signalled one.
 	 */
-	WRITE_ONCE(sched_job->s_fence->parent, NULL);
-	dma_fence_put(parent);
+	if (!job->hw_fence_init) {
+		tlgpu_fence_init(hw, 0);
+		dma_fence_signal(&hw->base);
+		job->hw_fence_init = true;
+	}
+	if (parent != &hw->base) {
+		/* RCU readers (tlgpu_job_dependency()) see either. */
+		WRITE_ONCE(s_fence->parent, dma_fence_get(&hw->base));
+		dma_fence_put(parent);
+	}
 	drm_sched_job_cleanup(sched_job);
 	tlgpu_job_cleanup(job);
 }
@@ -576,50 +754,87 @@ static int tlgpu_timeline_init(struct tlgpu_device *tdev, unsigned int idx)
 	if (ret)
 		return ret;
 
-	return drm_sched_init(&tl->sched, &args);
+	ret = drm_sched_init(&tl->sched, &args);
+	if (ret)
+		return ret;
+	tl->sched_ready = true;
+	return 0;
+}
+
+/*
+ * drmm action, at the device's release: no VM is left, hence no file and
+ * no job.  Stop the schedulers and let go of the timelines, which live on
+ * while fences of them do.
+ */
+static void tlgpu_sched_release(struct drm_device *drm, void *data)
+{
+	struct tlgpu_device *tdev = to_tlgpu_device(drm);
+	struct tlgpu_timelines *set = tdev->timeline_set;
+	unsigned int i;
+
+	for (i = 0; i < set->count; i++) {
+		struct tlgpu_timeline *tl = &set->tl[i];
+
+		if (tl->sched_ready) {
+			drm_WARN_ON(drm, !list_empty(&tl->sched.pending_list));
+			drm_sched_fini(&tl->sched);
+		}
+		cancel_work_sync(&tl->signal_work);
+		drm_WARN_ON(drm, tl->defer_fence);
+	}
+	tlgpu_timelines_put(set);
 }
 
 /**
  * tlgpu_sched_init() - set up every timeline and its scheduler
  * @tdev: device, reset, before its interrupts are requested
  *
- * Return: 0 or a negative errno; on error the schedulers already started
- * are stopped again.
+ * The timelines are stopped and released with the DRM device (drmm).
+ *
+ * Return: 0 or a negative errno.
  */
 int tlgpu_sched_init(struct tlgpu_device *tdev)
 {
+	struct tlgpu_timelines *set;
 	unsigned int i;
 	int ret;
 
-	tdev->timelines = drmm_kcalloc(&tdev->drm, tdev->num_timelines,
-				       sizeof(*tdev->timelines), GFP_KERNEL);
-	if (!tdev->timelines)
+	set = kzalloc(struct_size(set, tl, tdev->num_timelines), GFP_KERNEL);
+	if (!set)
 		return -ENOMEM;
+	kref_init(&set->refcount);
+	set->count = tdev->num_timelines;
+	tdev->timeline_set = set;
+	tdev->timelines = set->tl;
+	for (i = 0; i < set->count; i++) {
+		set->tl[i].set = set;
+		INIT_WORK(&set->tl[i].signal_work, tlgpu_timeline_signal_work);
+	}
+	ret = drmm_add_action_or_reset(&tdev->drm, tlgpu_sched_release, NULL);
+	if (ret)
+		return ret;
 
 	for (i = 0; i < tdev->num_timelines; i++) {
 		ret = tlgpu_timeline_init(tdev, i);
 		if (ret)
-			goto err_fini;
+			return ret;
 	}
 	return 0;
-
-err_fini:
-	while (i--)
-		drm_sched_fini(&tdev->timelines[i].sched);
-	return ret;
 }
 
 /**
- * tlgpu_sched_fini() - stop the timelines at unbind
- * @tdev: device, already unplugged (no ioctl runs, run_job refuses work)
+ * tlgpu_sched_unplug() - stop the timelines at unbind
+ * @tdev: device, already unplugged (no ioctl is inside drm_dev_enter(),
+ *	run_job refuses work)
  *
- * Stops the device timelines, fails every job they held with -ENODEV,
- * waits until the schedulers freed them, and stops the schedulers.  Jobs
- * still queued in the files' entities are failed when the files close.
+ * Stops the device timelines and fails every job they held with -ENODEV.
+ * The schedulers go on until the device's release: they fail the jobs
+ * still queued in the files' entities with -ENODEV (run_job refuses
+ * them), so every fence of the device signals now, not at the close.
  */
-void tlgpu_sched_fini(struct tlgpu_device *tdev)
+void tlgpu_sched_unplug(struct tlgpu_device *tdev)
 {
-	unsigned int i, tries;
+	unsigned int i;
 
 	for (i = 0; i < tdev->num_timelines; i++) {
 		struct tlgpu_timeline *tl = &tdev->timelines[i];
@@ -629,22 +844,5 @@ void tlgpu_sched_fini(struct tlgpu_device *tdev)
 		/* TLGPU_BREAK=fini_no_cancel: deliberately lost fences. */
 		if (!IS_ENABLED(TLGPU_BREAK_FINI_NO_CANCEL))
 			tlgpu_timeline_cancel(tl, -ENODEV);
-	}
-
-	for (i = 0; i < tdev->num_timelines; i++) {
-		struct drm_gpu_scheduler *sched = &tdev->timelines[i].sched;
-
-		/* The scheduler thread frees the jobs we just failed. */
-		for (tries = 0; tries < 500; tries++) {
-			bool empty;
-
-			spin_lock(&sched->job_list_lock);
-			empty = list_empty(&sched->pending_list);
-			spin_unlock(&sched->job_list_lock);
-			if (empty)
-				break;
-			msleep(10);
-		}
-		drm_sched_fini(sched);
 	}
 }

@@ -59,8 +59,8 @@ void tlgpu_job_cleanup(struct tlgpu_job *job)
 	kvfree(job->dev_deps);
 	if (job->hw_fence_init)
 		dma_fence_put(&job->hw_fence->base);
-	else
-		kfree(job->hw_fence);
+	else if (job->hw_fence)
+		tlgpu_fence_free(job->hw_fence);
 	kvfree(job->cmds);
 	tlgpu_vm_put(job->vm);
 	tlgpu_file_put(job->file);
@@ -436,7 +436,7 @@ int tlgpu_submit_ioctl(struct drm_device *drm, void *data,
 	job->tl = &tdev->timelines[args->timeline];
 	job->cmd_dwords = args->cmd_dwords;
 
-	job->hw_fence = tlgpu_fence_alloc();
+	job->hw_fence = tlgpu_fence_alloc(job->tl);
 	if (!job->hw_fence) {
 		ret = -ENOMEM;
 		goto err_job;
@@ -511,11 +511,16 @@ int tlgpu_submit_ioctl(struct drm_device *drm, void *data,
 	 * any moment, and with it job->bos.
 	 */
 	if (locked) {
-		for (i = 0; implicit && i < job->bo_count; i++)
+		for (i = 0; implicit && i < job->bo_count; i++) {
 			dma_resv_add_fence(job->bos[i]->resv, finished,
 					   (flags[i] & DRM_TLGPU_BO_WRITE) ?
 					   DMA_RESV_USAGE_WRITE :
 					   DMA_RESV_USAGE_READ);
+#ifdef TLGPU_BREAK_RESV_NO_REF
+			/* Deliberately broken: the reservation's reference. */
+			dma_fence_put(finished);
+#endif
+		}
 		drm_gem_unlock_reservations(job->bos, job->bo_count,
 					    &acquire_ctx);
 	}

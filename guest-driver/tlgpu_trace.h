@@ -71,6 +71,30 @@ TRACE_EVENT(tlgpu_complete,
 		  __entry->tl, __entry->seqno, __entry->error)
 );
 
+/* A completed job's fence waits for one of a job it WAITed for. */
+TRACE_EVENT(tlgpu_defer,
+	TP_PROTO(struct tlgpu_device *tdev, u32 tl, u64 seqno, u64 context,
+		 u64 dep_seqno),
+	TP_ARGS(tdev, tl, seqno, context, dep_seqno),
+	TP_STRUCT__entry(
+		__field(const void *, dev)
+		__field(u32, tl)
+		__field(u64, seqno)
+		__field(u64, context)
+		__field(u64, dep_seqno)
+	),
+	TP_fast_assign(
+		__entry->dev = tdev;
+		__entry->tl = tl;
+		__entry->seqno = seqno;
+		__entry->context = context;
+		__entry->dep_seqno = dep_seqno;
+	),
+	TP_printk("dev=%p tl=%u seqno=%llu after=%llu:%llu", __entry->dev,
+		  __entry->tl, __entry->seqno, __entry->context,
+		  __entry->dep_seqno)
+);
+
 TRACE_EVENT(tlgpu_reset,
 	TP_PROTO(struct tlgpu_device *tdev, u32 tl),
 	TP_ARGS(tdev, tl),
