@@ -13,7 +13,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <linux/sync_file.h>
 #include <sys/ioctl.h>
 #include <xf86drm.h>
 
@@ -311,92 +310,39 @@ void bench_wait_syncobj(int fd, uint32_t handle)
 
 int64_t bench_fence_timestamp(int sync_fd)
 {
-	struct sync_fence_info fence = { 0 };
-	struct sync_file_info info = {
-		.num_fences = 1,
-		.sync_fence_info = (uint64_t)(uintptr_t)&fence,
-	};
+	int64_t t = 0;
+	int error = 0, ret;
 
-	BENCH_OK(tlgpu_ioctl(sync_fd, SYNC_IOC_FILE_INFO, &info));
-	BENCH_ASSERT(fence.status == 1 && fence.timestamp_ns,
-		     "fence of %s not signalled (status %d)", fence.driver_name,
-		     fence.status);
-	return fence.timestamp_ns;
+	ret = tlgpu_sync_file_timestamp(sync_fd, &t, &error);
+	BENCH_ASSERT(!ret, "fence not signalled: %s", strerror(-ret));
+	BENCH_ASSERT(!error, "fence signalled with error %d", error);
+	return t;
 }
 
 /* ------------------------------------------------------------------ */
-/* vgem (include/uapi/drm/vgem_drm.h, not shipped by Debian's libdrm)   */
+/* vgem                                                                */
 /* ------------------------------------------------------------------ */
-
-struct vgem_fence_attach {
-	uint32_t handle;
-	uint32_t flags;
-	uint32_t out_fence;
-	uint32_t pad;
-};
-
-struct vgem_fence_signal {
-	uint32_t fence;
-	uint32_t flags;
-};
-
-#define VGEM_FENCE_WRITE	0x1
-#define VGEM_IOCTL_FENCE_ATTACH	DRM_IOWR(DRM_COMMAND_BASE + 0x1, \
-					 struct vgem_fence_attach)
-#define VGEM_IOCTL_FENCE_SIGNAL	DRM_IOW(DRM_COMMAND_BASE + 0x2, \
-					struct vgem_fence_signal)
-
-int bench_vgem_open(void)
-{
-	char path[64];
-	int i, fd, is_vgem;
-
-	for (i = 0; i < 64; i++) {
-		drmVersionPtr v;
-
-		snprintf(path, sizeof(path), TLGPU_DRI_DIR "/card%d", i);
-		fd = open(path, O_RDWR | O_CLOEXEC);
-		if (fd < 0)
-			continue;
-		v = drmGetVersion(fd);
-		is_vgem = v && !strcmp(v->name, "vgem");
-		drmFreeVersion(v);
-		if (is_vgem)
-			return fd;
-		close(fd);
-	}
-	return -1;
-}
 
 void bench_vgem_bo(int vgem_fd, uint64_t size, uint32_t *handle,
 		   int *dmabuf_fd)
 {
-	struct drm_mode_create_dumb create = {
-		.width = 1024, .height = (size + 4095) / 4096, .bpp = 32,
-	};
-
-	BENCH_OK(tlgpu_ioctl(vgem_fd, DRM_IOCTL_MODE_CREATE_DUMB, &create));
-	BENCH_OK(drmPrimeHandleToFD(vgem_fd, create.handle,
+	BENCH_OK(tlgpu_vgem_dumb_create(vgem_fd, 1024, (size + 4095) / 4096, 32,
+					handle, NULL, NULL));
+	BENCH_OK(drmPrimeHandleToFD(vgem_fd, *handle,
 				    DRM_CLOEXEC | DRM_RDWR, dmabuf_fd) ? -errno : 0);
-	*handle = create.handle;
 }
 
 uint32_t bench_vgem_attach(int vgem_fd, uint32_t handle)
 {
-	struct vgem_fence_attach args = {
-		.handle = handle,
-		.flags = VGEM_FENCE_WRITE,
-	};
+	uint32_t fence;
 
-	BENCH_OK(tlgpu_ioctl(vgem_fd, VGEM_IOCTL_FENCE_ATTACH, &args));
-	return args.out_fence;
+	BENCH_OK(tlgpu_vgem_fence_attach(vgem_fd, handle, true, &fence));
+	return fence;
 }
 
 void bench_vgem_signal(int vgem_fd, uint32_t fence)
 {
-	struct vgem_fence_signal args = { .fence = fence };
-
-	BENCH_OK(tlgpu_ioctl(vgem_fd, VGEM_IOCTL_FENCE_SIGNAL, &args));
+	BENCH_OK(tlgpu_vgem_fence_signal(vgem_fd, fence));
 }
 
 /* ------------------------------------------------------------------ */

@@ -157,16 +157,18 @@ int64_t bench_fence_timestamp(int sync_fd);
 /* vgem: the software-fence baseline                                   */
 /* ------------------------------------------------------------------ */
 
-/* vgem's primary node, or -1 when vgem is not loaded. */
-int bench_vgem_open(void);
+/*
+ * On libtlgpu's tlgpu_vgem_*() (tlgpu_vgem_open() opens vgem's primary
+ * node); these fail the program on any error.
+ */
 
 /* A vgem dumb buffer of @size bytes: its handle and a dma-buf of it. */
 void bench_vgem_bo(int vgem_fd, uint64_t size, uint32_t *handle,
 		   int *dmabuf_fd);
 
-/* DRM_IOCTL_VGEM_FENCE_ATTACH (write fence) on @handle; the fence id. */
+/* tlgpu_vgem_fence_attach() of a write fence on @handle; the fence id. */
 uint32_t bench_vgem_attach(int vgem_fd, uint32_t handle);
-/* DRM_IOCTL_VGEM_FENCE_SIGNAL */
+/* tlgpu_vgem_fence_signal() */
 void bench_vgem_signal(int vgem_fd, uint32_t fence);
 
 /* ------------------------------------------------------------------ */

@@ -234,7 +234,7 @@ int main(void)
 	c.fd = bench_open(0, &node);
 	BENCH_OK(tlgpu_syncobj_create(c.fd, 0, &c.syncobj));
 
-	c.vgem = bench_vgem_open();
+	c.vgem = tlgpu_vgem_open(NULL, 0);
 	if (c.vgem >= 0)
 		bench_vgem_bo(c.vgem, 4096, &c.vgem_bo, &c.vgem_dmabuf);
 	c.sw_sync = open(SW_SYNC_PATH, O_RDWR | O_CLOEXEC);

@@ -114,7 +114,7 @@ int main(void)
 	for (i = 0; i < MAX_TL; i++)
 		BENCH_OK(tlgpu_syncobj_create(c.fd, 0, &c.tl_syncobj[i]));
 	BENCH_OK(tlgpu_syncobj_create(c.fd, 0, &c.chain));
-	c.vgem = bench_vgem_open();
+	c.vgem = tlgpu_vgem_open(NULL, 0);
 	BENCH_ASSERT(c.vgem >= 0, "no vgem device: the baseline needs it");
 	bench_vgem_bo(c.vgem, 4096, &c.vgem_bo, &c.vgem_dmabuf);
 

@@ -5,7 +5,6 @@
  * tlgpu-demo.c  the story: devices, buffers, the six phases, main()
  * timeline.c    the timestamped log of submits, waits and completions
  * canvas.c      drawing with device commands and a CPU reference image
- * vgem.c        the vgem ioctls the demo needs (libdrm has no wrappers)
  * png.c         an uncompressed PNG encoder and base64
  */
 #ifndef TLGPU_DEMO_H
@@ -122,22 +121,6 @@ uint32_t canvas_crc(const struct canvas *c);
  * offset of the first differing byte.
  */
 long canvas_compare(const struct canvas *c, const uint8_t *img);
-
-/* ---------------------------------------------------------------- */
-/* vgem.c                                                            */
-/* ---------------------------------------------------------------- */
-
-/* Opens vgem's primary node (dumb buffers need it); fd or -errno. */
-int vgem_open(char *path, size_t len);
-/* DRM_IOCTL_MODE_CREATE_DUMB; 0 or -errno. */
-int vgem_dumb_create(int fd, uint32_t width, uint32_t height, uint32_t bpp,
-		     uint32_t *handle, uint32_t *pitch, uint64_t *size);
-/* DRM_IOCTL_MODE_MAP_DUMB and mmap(); 0 or -errno. */
-int vgem_dumb_map(int fd, uint32_t handle, uint64_t size, void **map);
-/* DRM_IOCTL_VGEM_FENCE_ATTACH: a fence the CPU signals, on @handle's resv */
-int vgem_fence_attach(int fd, uint32_t handle, bool write, uint32_t *fence);
-/* DRM_IOCTL_VGEM_FENCE_SIGNAL */
-int vgem_fence_signal(int fd, uint32_t fence);
 
 /* ---------------------------------------------------------------- */
 /* png.c                                                             */

@@ -441,7 +441,7 @@ static void release_vgem_fence(struct demo *d, struct phase *ph,
 	expect_waiting(ph, job);
 	/* Before the ioctl: the job may be done before it returns. */
 	signal_ns = tlgpu_now_ns();
-	ret = vgem_fence_signal(d->vgem, fence);
+	ret = tlgpu_vgem_fence_signal(d->vgem, fence);
 	log_event_at(signal_ns, "CPU: DRM_IOCTL_VGEM_FENCE_SIGNAL: the vgem fence signals");
 	check_ret(ph, ret, "DRM_IOCTL_VGEM_FENCE_SIGNAL");
 	wait_jobs(ph, &job, 1);
@@ -459,14 +459,15 @@ static void phase_vgem_import(struct demo *d, struct phase *ph)
 	int fd = -1, ret;
 	struct job *a;
 
-	ret = vgem_dumb_create(d->vgem, IMG_W, IMG_H, 32, &handle, &pitch, &size);
+	ret = tlgpu_vgem_dumb_create(d->vgem, IMG_W, IMG_H, 32, &handle, &pitch,
+				     &size);
 	if (!check_ret(ph, ret, "vgem DRM_IOCTL_MODE_CREATE_DUMB"))
 		return;
 	if (!check(ph, pitch == IMG_PITCH && size >= IMG_SIZE,
 		   "vgem dumb buffer pitch %u (want %u), size %llu", pitch,
 		   IMG_PITCH, (unsigned long long)size))
 		goto out_handle;
-	ret = vgem_dumb_map(d->vgem, handle, size, &map);
+	ret = tlgpu_vgem_dumb_map(d->vgem, handle, size, &map);
 	if (!check_ret(ph, ret, "vgem MAP_DUMB and mmap of its own buffer"))
 		goto out_handle;
 	ret = drmPrimeHandleToFD(d->vgem, handle, DRM_CLOEXEC | DRM_RDWR, &fd);
@@ -479,7 +480,7 @@ static void phase_vgem_import(struct demo *d, struct phase *ph)
 		  "GPU VA 0x%llx", IMG_W, IMG_H, pitch,
 		  (unsigned long long)vbo.gpu_va);
 
-	ret = vgem_fence_attach(d->vgem, handle, true, &fence);
+	ret = tlgpu_vgem_fence_attach(d->vgem, handle, true, &fence);
 	if (!check_ret(ph, ret, "DRM_IOCTL_VGEM_FENCE_ATTACH"))
 		goto out_bo;
 	log_event("vgem: DRM_IOCTL_VGEM_FENCE_ATTACH(WRITE) on it: a fence only "
@@ -505,7 +506,7 @@ static void phase_vgem_import(struct demo *d, struct phase *ph)
 		check_sum(d, ph, a, &d->a_sum, SUM_A7);
 		check_image(d, ph, map, "the vgem buffer through vgem's mmap");
 	} else {
-		vgem_fence_signal(d->vgem, fence);
+		tlgpu_vgem_fence_signal(d->vgem, fence);
 	}
 
 out_bo:
@@ -557,14 +558,14 @@ static void phase_vgem_export(struct demo *d, struct phase *ph)
 		return;
 	log_event("vgem: PRIME import of the image's dma-buf: vgem handle %u", handle);
 
-	ret = vgem_dumb_map(d->vgem, handle, IMG_SIZE, &map);
+	ret = tlgpu_vgem_dumb_map(d->vgem, handle, IMG_SIZE, &map);
 	if (ret)
 		log_note("vgem does not map an imported buffer (MAP_DUMB: %s): "
 			 "the CPU will read it through the dma-buf", strerror(-ret));
 	else
 		log_note("vgem maps the imported buffer (MAP_DUMB)");
 
-	ret = vgem_fence_attach(d->vgem, handle, true, &fence);
+	ret = tlgpu_vgem_fence_attach(d->vgem, handle, true, &fence);
 	if (!check_ret(ph, ret, "DRM_IOCTL_VGEM_FENCE_ATTACH"))
 		goto out_handle;
 	log_event("vgem: DRM_IOCTL_VGEM_FENCE_ATTACH(WRITE) on the imported image: "
@@ -576,7 +577,7 @@ static void phase_vgem_export(struct demo *d, struct phase *ph)
 		   "copy the image + CHECKSUM; waits implicitly for the vgem fence");
 	b->waits_for = "vgem";
 	if (b->status < 0) {
-		vgem_fence_signal(d->vgem, fence);
+		tlgpu_vgem_fence_signal(d->vgem, fence);
 		goto out_handle;
 	}
 	release_vgem_fence(d, ph, b, fence);
@@ -762,7 +763,7 @@ static int setup(struct demo *d)
 		log_line("setup: PRIME import of the image into B: %s", strerror(-ret));
 		return ret;
 	}
-	d->vgem = vgem_open(d->vgem_path, sizeof(d->vgem_path));
+	d->vgem = tlgpu_vgem_open(d->vgem_path, sizeof(d->vgem_path));
 
 	log_line("device A: %s (%s), timeline %u", d->a.node.path, d->a.pdev,
 		 d->a.timeline);

@@ -4,8 +4,8 @@
  *
  * The other concerns have a file each: tlgpu_bo.c (buffers and PRIME),
  * tlgpu_cmd.c (command encoder), tlgpu_job.c (SUBMIT, WAIT_BO, reset
- * status), tlgpu_sync.c (sync_files, syncobjs, dma-buf fences) and
- * tlgpu_crc32.c.
+ * status), tlgpu_sync.c (sync_files, syncobjs, dma-buf fences),
+ * tlgpu_vgem.c (vgem's node, dumb buffers and fences) and tlgpu_crc32.c.
  */
 #define _GNU_SOURCE
 

@@ -6,6 +6,8 @@
  * the command formats).  It finds the tlgpu render nodes, wraps the tlgpu
  * ioctls, encodes device commands, submits jobs and handles their fences:
  * sync_files, DRM syncobjs (through libdrm) and dma-buf implicit fences.
+ * It also drives vgem, the kernel's virtual GEM driver, which tests,
+ * benchmarks and the demo share buffers and fences with.
  *
  * Conventions: every function that can fail returns 0 (or a documented
  * non-negative value) on success and a negative errno on failure; outputs
@@ -16,6 +18,7 @@
 #ifndef TLGPU_H
 #define TLGPU_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -437,6 +440,23 @@ int tlgpu_sync_file_fences(int sync_fd);
 int tlgpu_sync_file_driver(int sync_fd, char *name, size_t len);
 
 /**
+ * tlgpu_sync_file_timestamp() - when the fence of a sync_file signalled
+ * @sync_fd: a sync_file of one fence (a job's out-fence, not a merge)
+ * @timestamp_ns: the kernel's CLOCK_MONOTONIC time of the signal
+ *	(&sync_fence_info.timestamp_ns), written once the fence signalled
+ * @error: NULL, or written with it: 0, or the negative error the fence
+ *	signalled with (e.g. -EIO)
+ *
+ * The time the kernel reports the fence done, whenever it is asked: how
+ * tools and tests see whether a job was reported done before a job it
+ * depended on, or how long after it.  Returns 0 once the fence has
+ * signalled, -EBUSY while it is still active, -EINVAL when the sync_file
+ * holds more than one fence, or another -errno of SYNC_IOC_FILE_INFO
+ * (-EBADF, -ENOTTY for something that is no sync_file).
+ */
+int tlgpu_sync_file_timestamp(int sync_fd, int64_t *timestamp_ns, int *error);
+
+/**
  * tlgpu_sync_file_merge() - SYNC_IOC_MERGE of @fd1 and @fd2
  *
  * Returns the new sync_file fd, which signals when both have, or -errno.
@@ -541,6 +561,81 @@ int tlgpu_dmabuf_export_sync_file(int dmabuf_fd, uint32_t flags, int *sync_fd);
  *	will wait for it), DMA_BUF_SYNC_WRITE as a writer (everyone will)
  */
 int tlgpu_dmabuf_import_sync_file(int dmabuf_fd, uint32_t flags, int sync_fd);
+
+/* ------------------------------------------------------------------ */
+/* vgem                                                                */
+/* ------------------------------------------------------------------ */
+
+/*
+ * vgem is the kernel's virtual GEM driver: shmem "dumb" buffers, created
+ * on its primary node, shared through PRIME, and fences the CPU attaches
+ * to a buffer's reservation and signals by hand (or vgem itself, 10 s
+ * after the attach).  Its uAPI (include/uapi/drm/vgem_drm.h) is not
+ * shipped by Debian's libdrm; the library restates it privately.
+ */
+
+/**
+ * tlgpu_vgem_open() - open the primary node of vgem (/dev/dri/card<N>)
+ * @path: NULL, or filled with the path of the node
+ * @len: room in @path
+ *
+ * Primary nodes that cannot be opened are skipped.  Returns the file
+ * descriptor, -ENOENT when no vgem node was found (vgem not loaded), or
+ * -errno when /dev/dri could not be read.
+ */
+int tlgpu_vgem_open(char *path, size_t len);
+
+/**
+ * tlgpu_vgem_dumb_create() - DRM_IOCTL_MODE_CREATE_DUMB on vgem
+ * @vgem_fd: vgem's primary node (dumb buffers are refused elsewhere)
+ * @width: pixels per row
+ * @height: rows
+ * @bpp: bits per pixel
+ * @handle: the new GEM handle; close it with tlgpu_gem_close()
+ * @pitch: NULL, or the bytes per row
+ * @size: NULL, or the buffer's size in bytes, page-rounded
+ *
+ * Returns 0, -EINVAL for a zero or too large size, -EACCES on a render
+ * node, -ENOMEM, or another negative errno.
+ */
+int tlgpu_vgem_dumb_create(int vgem_fd, uint32_t width, uint32_t height,
+			   uint32_t bpp, uint32_t *handle, uint32_t *pitch,
+			   uint64_t *size);
+
+/**
+ * tlgpu_vgem_dumb_map() - DRM_IOCTL_MODE_MAP_DUMB, then mmap()
+ * @size: bytes to map, at most the buffer's size
+ * @map: the read-write shared mapping; undo it with munmap()
+ *
+ * Returns 0, -ENOENT for an unknown @handle, -EINVAL for a buffer vgem
+ * imported from another driver (it maps only its own), or -errno of
+ * mmap().
+ */
+int tlgpu_vgem_dumb_map(int vgem_fd, uint32_t handle, uint64_t size,
+			void **map);
+
+/**
+ * tlgpu_vgem_fence_attach() - DRM_IOCTL_VGEM_FENCE_ATTACH
+ * @handle: a vgem buffer (its own or imported)
+ * @write: a writer's fence (every later user waits for it) rather than a
+ *	reader's (only writers do)
+ * @fence: the fence's id on @vgem_fd, for tlgpu_vgem_fence_signal()
+ *
+ * Adds an unsignalled fence to the buffer's reservation.  Returns 0,
+ * -ENOENT for an unknown @handle, -EBUSY when an unsignalled fence the
+ * new one would have to wait for is already there, or another -errno.
+ */
+int tlgpu_vgem_fence_attach(int vgem_fd, uint32_t handle, bool write,
+			    uint32_t *fence);
+
+/**
+ * tlgpu_vgem_fence_signal() - DRM_IOCTL_VGEM_FENCE_SIGNAL
+ *
+ * Signals @fence and forgets its id.  Returns 0, -ENOENT for an unknown
+ * or already signalled id, -ETIMEDOUT when vgem's own timeout had
+ * signalled it first, or another -errno.
+ */
+int tlgpu_vgem_fence_signal(int vgem_fd, uint32_t fence);
 
 /* ------------------------------------------------------------------ */
 /* CRC-32                                                              */

@@ -109,6 +109,27 @@ int tlgpu_sync_file_driver(int sync_fd, char *name, size_t len)
 	return ret;
 }
 
+int tlgpu_sync_file_timestamp(int sync_fd, int64_t *timestamp_ns, int *error)
+{
+	struct sync_fence_info fence = { 0 };
+	struct sync_file_info info = {
+		.num_fences = 1,
+		.sync_fence_info = (uint64_t)(uintptr_t)&fence,
+	};
+	int ret;
+
+	/* More fences than the one we have room for: -EINVAL. */
+	ret = file_info(sync_fd, &info);
+	if (ret)
+		return ret;
+	if (!fence.status)
+		return -EBUSY;
+	*timestamp_ns = fence.timestamp_ns;
+	if (error)
+		*error = fence.status < 0 ? fence.status : 0;
+	return 0;
+}
+
 int tlgpu_sync_file_merge(int fd1, int fd2, const char *name)
 {
 	struct sync_merge_data args = { .fd2 = fd2 };

@@ -6,11 +6,17 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <linux/dma-buf.h>
+#include <xf86drm.h>
 
 #include "common.h"
 
@@ -262,4 +268,116 @@ int test_read_sysfs_u64(const char *path, uint64_t *val)
 	if (errno || end == buf || (*end && *end != '\n'))
 		return -EINVAL;
 	return 0;
+}
+
+int test_write_file(const char *path, const char *str)
+{
+	ssize_t n;
+	int fd, ret = 0;
+
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = write(fd, str, strlen(str));
+	if (n < 0)
+		ret = -errno;
+	else if ((size_t)n != strlen(str))
+		ret = -EIO;
+	close(fd);
+	return ret;
+}
+
+int test_rmmod(const char *module, int timeout_ms)
+{
+	int64_t start = tlgpu_now_ns();
+	unsigned int tries;
+	int ret;
+
+	/*
+	 * delete_module(2) itself rather than rmmod(8): busybox's only says
+	 * "Resource temporarily unavailable" and exits 1.  O_NONBLOCK is
+	 * what rmmod passes; the kernel no longer waits either way.
+	 */
+	for (tries = 1;; tries++) {
+		ret = 0;
+		if (syscall(SYS_delete_module, module, O_NONBLOCK))
+			ret = -errno;
+		if ((ret != -EAGAIN && ret != -EBUSY) ||
+		    test_elapsed_ms(start) >= timeout_ms)
+			break;
+		test_sleep_ms(20);
+	}
+	if (tries > 1)
+		ktap_diag("unloading %s: %s after %u tries in %lld ms", module,
+			  ret ? strerror(-ret) : "done", tries,
+			  (long long)test_elapsed_ms(start));
+	return ret;
+}
+
+int test_unbind(struct test_undo *u, const char *slot)
+{
+	int ret;
+
+	if (u->unbound == ARRAY_SIZE(u->slots) ||
+	    strlen(slot) >= sizeof(u->slots[0]))
+		return -ENOSPC;
+	ret = test_write_file(TLGPU_DRIVER_SYSFS "/unbind", slot);
+	if (!ret)
+		strcpy(u->slots[u->unbound++], slot);
+	return ret;
+}
+
+enum ktap_result test_undo(struct test_undo *u, enum ktap_result res)
+{
+	char path[128];
+	unsigned int i;
+	int ret;
+
+	if (access(TLGPU_MODULE_SYSFS, F_OK)) {
+		ktap_diag("undo: loading tlgpu again");
+		ret = system("modprobe tlgpu");
+		if (ret) {
+			ktap_diag("undo: modprobe tlgpu: status %d", ret);
+			res = KTAP_FAIL;
+		}
+	}
+	for (i = 0; i < u->unbound; i++) {
+		snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/driver",
+			 u->slots[i]);
+		if (!access(path, F_OK))
+			continue;
+		ktap_diag("undo: binding %s again", u->slots[i]);
+		ret = test_write_file(TLGPU_DRIVER_SYSFS "/bind", u->slots[i]);
+		if (ret) {
+			ktap_diag("undo: binding %s: %s", u->slots[i],
+				  strerror(-ret));
+			res = KTAP_FAIL;
+		}
+	}
+	u->unbound = 0;
+	/* Last: a child stuck in the kernel may keep waitpid() waiting. */
+	if (u->child > 0) {
+		kill(u->child, SIGKILL);
+		waitpid(u->child, NULL, 0);
+		u->child = 0;
+	}
+	return res;
+}
+
+enum ktap_result test_vgem_gate(int vgem, uint32_t *fence, int *gate)
+{
+	uint32_t handle;
+	int dmabuf;
+
+	KTAP_ASSERT_OK(tlgpu_vgem_dumb_create(vgem, 1024, 1, 32, &handle, NULL,
+					      NULL));
+	KTAP_ASSERT(!drmPrimeHandleToFD(vgem, handle, DRM_CLOEXEC | DRM_RDWR,
+					&dmabuf),
+		    "vgem export: %s", strerror(errno));
+	KTAP_ASSERT_OK(tlgpu_vgem_fence_attach(vgem, handle, true, fence));
+	KTAP_ASSERT_OK(tlgpu_dmabuf_export_sync_file(dmabuf,
+						     DMA_BUF_SYNC_READ, gate));
+	close(dmabuf);
+	KTAP_ASSERT_EQ(tlgpu_sync_file_status(*gate), 0);
+	return KTAP_PASS;
 }

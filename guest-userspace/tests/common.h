@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Helpers shared by the job suites (tlgpu-bo, -submit, -sync, -implicit,
- * -prime, -errors): opening devices the way the VM was booted, submitting
- * a command buffer, and assertions on fences and buffer contents that
- * print what they saw, in the style of ktap.h.
+ * -prime, -errors, -lifecycle) and the stress suites: opening devices the
+ * way the VM was booted, submitting a command buffer, and assertions on
+ * fences and buffer contents that print what they saw, in the style of
+ * ktap.h; unloading the module (tlgpu-basic too) and giving back what a
+ * case unbound or unloaded; vgem's fences.
  */
 #ifndef TLGPU_TEST_COMMON_H
 #define TLGPU_TEST_COMMON_H
@@ -11,6 +13,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "ktap.h"
 #include "tlgpu.h"
@@ -134,5 +137,67 @@ int64_t test_elapsed_ms(int64_t start_ns);
 
 /* Reads a number from a sysfs file; 0 or -errno. */
 int test_read_sysfs_u64(const char *path, uint64_t *val);
+
+/* Writes @str to @path; 0 or -errno. */
+int test_write_file(const char *path, const char *str);
+
+/* ------------------------------------------------------------------ */
+/* The module and the device set                                       */
+/* ------------------------------------------------------------------ */
+
+#define TLGPU_DRIVER_SYSFS	"/sys/bus/pci/drivers/tlgpu"
+#define TLGPU_MODULE_SYSFS	"/sys/module/tlgpu"
+
+/*
+ * How long unloading tlgpu may be refused once nothing holds it any
+ * more: every fence of tlgpu pins the module until it is freed, an RCU
+ * grace period after its last reference went, however slow the kernel.
+ */
+#define UNLOAD_TIMEOUT_MS	5000
+
+/*
+ * Unloads @module (its name in /sys/module) with delete_module(2),
+ * retrying every 20 ms for up to @timeout_ms while it is in use (EAGAIN,
+ * which is EWOULDBLOCK: its reference count is not zero) or busy (EBUSY:
+ * still loading or going); 0 tries once.  Returns 0 or the last -errno.
+ */
+int test_rmmod(const char *module, int timeout_ms);
+
+/*
+ * What a case took away from the VM: PCI functions it unbound from tlgpu,
+ * the module it unloaded, a process it forked.  The case records them in
+ * a struct test_undo as it goes and hands its result to test_undo(),
+ * which gives everything back however the case ended: a failed assertion
+ * (which returns from the case at once) must not leave the following
+ * cases without a device.
+ */
+struct test_undo {
+	/* PCI functions unbound with test_unbind(), bound again if need be. */
+	char slots[TLGPU_MAX_DEVICES][64];
+	unsigned int unbound;
+	/* A child process of the case, killed and reaped; 0 for none. */
+	pid_t child;
+};
+
+/* Unbinds PCI function @slot from tlgpu and records it; 0 or -errno. */
+int test_unbind(struct test_undo *u, const char *slot);
+
+/*
+ * Loads tlgpu again if it is not loaded, binds every function of @u that
+ * has no driver, then kills and reaps @u's child.  Returns @res, or
+ * KTAP_FAIL when something could not be given back.
+ */
+enum ktap_result test_undo(struct test_undo *u, enum ktap_result res);
+
+/* ------------------------------------------------------------------ */
+/* vgem                                                                */
+/* ------------------------------------------------------------------ */
+
+/*
+ * A gate: an unsignalled vgem fence (libtlgpu's tlgpu_vgem_*), as a sync
+ * file in *@gate, until tlgpu_vgem_fence_signal(@vgem, *@fence) (or
+ * vgem's own 10 s timeout).
+ */
+enum ktap_result test_vgem_gate(int vgem, uint32_t *fence, int *gate);
 
 #endif /* TLGPU_TEST_COMMON_H */

@@ -121,21 +121,15 @@ int stress_read_file(const char *path, char *buf, size_t len)
 	return used;
 }
 
-int stress_write_file(const char *path, const char *str)
+int stress_fence_info(int sync_fd, struct sync_fence_info *fence)
 {
-	ssize_t n;
-	int fd, ret = 0;
+	struct sync_file_info info = {
+		.num_fences = 1,
+		.sync_fence_info = (uint64_t)(uintptr_t)fence,
+	};
 
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = write(fd, str, strlen(str));
-	if (n < 0)
-		ret = -errno;
-	else if ((size_t)n != strlen(str))
-		ret = -EIO;
-	close(fd);
-	return ret;
+	memset(fence, 0, sizeof(*fence));
+	return tlgpu_ioctl(sync_fd, SYNC_IOC_FILE_INFO, &info);
 }
 
 /* Shrinks every slab cache: empty slabs go back, KASAN's quarantine too. */
@@ -153,7 +147,7 @@ static void shrink_slabs(void)
 			continue;
 		snprintf(path, sizeof(path), SLAB_SYSFS "/%s/shrink",
 			 e->d_name);
-		stress_write_file(path, "1");
+		test_write_file(path, "1");
 	}
 	closedir(d);
 }
@@ -172,7 +166,7 @@ int stress_mem_read(struct stress_mem *m, bool settle)
 
 	if (settle) {
 		sync();
-		stress_write_file("/proc/sys/vm/drop_caches", "3");
+		test_write_file("/proc/sys/vm/drop_caches", "3");
 		shrink_slabs();
 	}
 	ret = stress_read_file(MEMINFO, buf, sizeof(buf));
@@ -243,7 +237,7 @@ int stress_inject(const struct tlgpu_node *node, const char *name,
 	stress_debugfs(node, "inject", path, sizeof(path));
 	snprintf(line, sizeof(line), "%s %llu", name,
 		 (unsigned long long)value);
-	return stress_write_file(path, line);
+	return test_write_file(path, line);
 }
 
 void stress_inject_off(void)

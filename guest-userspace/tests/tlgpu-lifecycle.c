@@ -7,7 +7,11 @@
  * completes), unbind with jobs in flight and files open (their fences
  * fail with -ENODEV, later ioctls too, closing everything afterwards is
  * clean, rebind brings the device back), module unload once the files
- * are closed, and closing a file while its job runs.
+ * and fences are closed (a fence of tlgpu pins the module until it is
+ * freed), and closing a file while its job runs.
+ *
+ * The cases that unbind a device or unload the module give it back
+ * however they end (test_undo()): a failed one does not fail the next.
  */
 
 #define _GNU_SOURCE
@@ -24,8 +28,6 @@
 #include <unistd.h>
 
 #include "common.h"
-
-#define DRIVER_DIR	"/sys/bus/pci/drivers/tlgpu"
 
 /* The PCI slot ("0000:00:01.0") of the device behind @fd. */
 static int slot_of(int fd, char *slot, size_t len)
@@ -44,26 +46,6 @@ static int slot_of(int fd, char *slot, size_t len)
 	link[n] = '\0';
 	snprintf(slot, len, "%s", basename(link));
 	return 0;
-}
-
-static int write_file(const char *path, const char *text)
-{
-	int fd = open(path, O_WRONLY);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = write(fd, text, strlen(text));
-	close(fd);
-	return n == (ssize_t)strlen(text) ? 0 : -errno;
-}
-
-static int driver_op(const char *op, const char *slot)
-{
-	char path[128];
-
-	snprintf(path, sizeof(path), DRIVER_DIR "/%s", op);
-	return write_file(path, slot);
 }
 
 /* Waits until a tlgpu render node for @slot exists again. */
@@ -90,21 +72,41 @@ static enum ktap_result wait_rebound(const char *slot)
 	return KTAP_FAIL;
 }
 
-/* A slow job storing @value at @bo + @off; returns its sync_file. */
-static int slow_store(int fd, uint32_t tl, const struct tlgpu_bo *bo,
-		      uint64_t off, uint64_t value, int *fence)
+/*
+ * A job storing @value at @bo + @off after @delay_ms, once sync file
+ * @in_fence has signalled (-1: no in-fence); its sync_file in *@fence.
+ */
+static int store_after(int fd, uint32_t tl, const struct tlgpu_bo *bo,
+		       uint64_t off, uint64_t value, unsigned int delay_ms,
+		       int in_fence, int *fence)
 {
 	struct drm_tlgpu_bo_ref ref = {
 		.handle = bo->handle, .flags = DRM_TLGPU_BO_WRITE,
 	};
 	struct tlgpu_cmdbuf cb = { 0 };
+	struct tlgpu_job job = {
+		.timeline = tl,
+		.flags = DRM_TLGPU_SUBMIT_FENCE_OUT |
+			 (in_fence >= 0 ? DRM_TLGPU_SUBMIT_FENCE_IN : 0),
+		.bos = &ref,
+		.bo_count = 1,
+		.in_fence_fd = in_fence,
+	};
 	int ret;
 
-	tlgpu_cmd_delay(&cb, SLOW_MS * MS);
+	if (delay_ms)
+		tlgpu_cmd_delay(&cb, delay_ms * MS);
 	tlgpu_cmd_store(&cb, bo->gpu_va + off, value);
-	ret = test_submit(fd, tl, 0, &cb, &ref, 1, fence);
+	ret = tlgpu_submit_cmdbuf(fd, &job, &cb, fence, NULL);
 	tlgpu_cmdbuf_fini(&cb);
 	return ret;
+}
+
+/* A slow job storing @value at @bo + @off; returns its sync_file. */
+static int slow_store(int fd, uint32_t tl, const struct tlgpu_bo *bo,
+		      uint64_t off, uint64_t value, int *fence)
+{
+	return store_after(fd, tl, bo, off, value, SLOW_MS, -1, fence);
 }
 
 static enum ktap_result test_flr_in_flight(void)
@@ -124,7 +126,7 @@ static enum ktap_result test_flr_in_flight(void)
 	ASSERT_ACTIVE(fence);
 
 	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/reset", slot);
-	KTAP_ASSERT_OK(write_file(path, "1"));
+	KTAP_ASSERT_OK(test_write_file(path, "1"));
 
 	/* Re-run after the reset: it completes, and its data is there. */
 	KTAP_ASSERT_OK(tlgpu_sync_file_wait(fence, FENCE_TIMEOUT_MS));
@@ -148,7 +150,8 @@ static enum ktap_result test_flr_in_flight(void)
 	return KTAP_PASS;
 }
 
-static enum ktap_result test_unbind_in_flight(void)
+/* Unbinds device 0, which @undo binds again if need be. */
+static enum ktap_result unbind_in_flight(struct test_undo *undo)
 {
 	struct drm_tlgpu_sync out = { 0 };
 	struct tlgpu_cmdbuf cb = { 0 };
@@ -174,7 +177,7 @@ static enum ktap_result test_unbind_in_flight(void)
 	KTAP_ASSERT_OK(tlgpu_submit_cmdbuf(n.fd, &job, &cb, &fence2, NULL));
 	test_sleep_ms(SLOW_MS / 4);
 
-	KTAP_ASSERT_OK(driver_op("unbind", slot));
+	KTAP_ASSERT_OK(test_unbind(undo, slot));
 
 	/* The jobs the device held fail with -ENODEV; nothing hangs. */
 	KTAP_ASSERT_OK(tlgpu_sync_file_wait(fence, FENCE_TIMEOUT_MS));
@@ -196,7 +199,7 @@ static enum ktap_result test_unbind_in_flight(void)
 	tlgpu_bo_close(&bo);
 	close(n.fd);
 
-	KTAP_ASSERT_OK(driver_op("bind", slot));
+	KTAP_ASSERT_OK(test_write_file(TLGPU_DRIVER_SYSFS "/bind", slot));
 	CHECK(wait_rebound(slot));
 	/* Back, and serving. */
 	TEST_OPEN(0, &n);
@@ -208,15 +211,40 @@ static enum ktap_result test_unbind_in_flight(void)
 	return KTAP_PASS;
 }
 
-/* Jobs in flight on every device, files open: unbind, close, unload. */
-static enum ktap_result test_unload_after_in_flight(void)
+static enum ktap_result test_unbind_in_flight(void)
+{
+	struct test_undo undo = { 0 };
+
+	return test_undo(&undo, unbind_in_flight(&undo));
+}
+
+/*
+ * Jobs in flight on every device, files open: unbind, close, unload.
+ *
+ * Each device runs a slow job, which may or may not be done by the time
+ * the (slow, under TCG and a debug kernel) unbind reaches its device, and
+ * queued behind it a job that cannot be done before the unbind: its
+ * in-fence is a vgem fence signalled only afterwards.  That one stays
+ * unsignalled through the unbind (no job is done, not even failed, before
+ * its dependencies), and fails with -ENODEV as soon as the vgem fence
+ * signals, whatever the timing.  With every file and sync file closed,
+ * the module unloads (retried while the last fences wait for their RCU
+ * grace period) and comes back with every device; @undo binds them or
+ * loads the module again if the case fails on the way.
+ */
+static enum ktap_result unload_after_in_flight(struct test_undo *undo)
 {
 	struct tlgpu_node nodes[8];
 	struct tlgpu_bo bos[8];
-	int fences[8];
+	int fences[8], gated[8];
 	char slots[8][64];
-	int count, i, ret;
+	int count, i, ret, vgem, gate;
+	uint32_t vfence;
 
+	vgem = tlgpu_vgem_open(NULL, 0);
+	if (vgem < 0)
+		return ktap_skip("no vgem device (modprobe vgem)");
+	CHECK(test_vgem_gate(vgem, &vfence, &gate));
 	count = tlgpu_open_all(nodes, 8);
 	KTAP_ASSERT(count > 0, "no tlgpu device: %d", count);
 	for (i = 0; i < count; i++) {
@@ -224,26 +252,54 @@ static enum ktap_result test_unload_after_in_flight(void)
 		TEST_BO(nodes[i].fd, PAGE, &bos[i]);
 		KTAP_ASSERT_OK(slow_store(nodes[i].fd, 0, &bos[i], 0, i + 1,
 					  &fences[i]));
+		KTAP_ASSERT_OK(store_after(nodes[i].fd, 0, &bos[i], 8, i + 1,
+					   0, gate, &gated[i]));
 	}
 	test_sleep_ms(SLOW_MS / 4);
 	for (i = 0; i < count; i++)
-		KTAP_ASSERT_OK(driver_op("unbind", slots[i]));
+		KTAP_ASSERT_OK(test_unbind(undo, slots[i]));
+	KTAP_ASSERT(tlgpu_sync_file_status(gate) == 0,
+		    "the gate opened by itself (vgem's 10 s timeout) before the unbind");
 	for (i = 0; i < count; i++) {
+		/* On the device: done, or failed by the unbind. */
 		KTAP_ASSERT_OK(tlgpu_sync_file_wait(fences[i],
 						    FENCE_TIMEOUT_MS));
-		KTAP_ASSERT_EQ(tlgpu_sync_file_status(fences[i]), -ENODEV);
+		ret = tlgpu_sync_file_status(fences[i]);
+		KTAP_ASSERT(ret == 1 || ret == -ENODEV,
+			    "%s: the slow job's fence %d", slots[i], ret);
+		/* Behind the gate: not before its dependency, even failed. */
+		KTAP_ASSERT_RET(tlgpu_sync_file_status(gated[i]), 0);
+	}
+	/* Open the gate, unless vgem's own timeout did (-ETIMEDOUT). */
+	ret = tlgpu_vgem_fence_signal(vgem, vfence);
+	KTAP_ASSERT(!ret || ret == -ETIMEDOUT, "signalling the gate: %s",
+		    strerror(-ret));
+	for (i = 0; i < count; i++) {
+		/* Then the device is gone for it: never run, -ENODEV. */
+		KTAP_ASSERT_OK(tlgpu_sync_file_wait(gated[i],
+						    FENCE_TIMEOUT_MS));
+		KTAP_ASSERT_RET(tlgpu_sync_file_status(gated[i]), -ENODEV);
 		close(fences[i]);
+		close(gated[i]);
 		tlgpu_bo_close(&bos[i]);
 	}
+	close(gate);
+	close(vgem);
 	tlgpu_close_all(nodes, count);
 
-	ret = system("rmmod tlgpu");
-	KTAP_ASSERT(ret == 0, "rmmod tlgpu: status %d", ret);
+	KTAP_ASSERT_OK(test_rmmod("tlgpu", UNLOAD_TIMEOUT_MS));
 	ret = system("modprobe tlgpu");
 	KTAP_ASSERT(ret == 0, "modprobe tlgpu: status %d", ret);
 	for (i = 0; i < count; i++)
 		CHECK(wait_rebound(slots[i]));
 	return KTAP_PASS;
+}
+
+static enum ktap_result test_unload_after_in_flight(void)
+{
+	struct test_undo undo = { 0 };
+
+	return test_undo(&undo, unload_after_in_flight(&undo));
 }
 
 /* Closing the file does not cancel what it submitted. */

@@ -27,26 +27,8 @@
 #define REF(bo, fl)	{ .handle = (bo).handle, .flags = (fl) }
 
 /* ------------------------------------------------------------------ */
-/* vgem (include/uapi/drm/vgem_drm.h, not shipped by Debian's libdrm)   */
+/* vgem (libtlgpu's tlgpu_vgem_*)                                     */
 /* ------------------------------------------------------------------ */
-
-struct vgem_fence_attach {
-	uint32_t handle;
-	uint32_t flags;		/* VGEM_FENCE_WRITE */
-	uint32_t out_fence;
-	uint32_t pad;
-};
-
-struct vgem_fence_signal {
-	uint32_t fence;
-	uint32_t flags;
-};
-
-#define VGEM_FENCE_WRITE	0x1
-#define VGEM_IOCTL_FENCE_ATTACH	DRM_IOWR(DRM_COMMAND_BASE + 0x1, \
-					 struct vgem_fence_attach)
-#define VGEM_IOCTL_FENCE_SIGNAL	DRM_IOW(DRM_COMMAND_BASE + 0x2, \
-					struct vgem_fence_signal)
 
 struct vgem_bo {
 	uint32_t handle;
@@ -57,72 +39,27 @@ struct vgem_bo {
 /* Opens the primary node of vgem; skips when there is none. */
 static enum ktap_result vgem_open(int *out)
 {
-	char path[64];
-	int i, fd, is_vgem;
-
-	for (i = 0; i < 64; i++) {
-		drmVersionPtr v;
-
-		snprintf(path, sizeof(path), TLGPU_DRI_DIR "/card%d", i);
-		fd = open(path, O_RDWR | O_CLOEXEC);
-		if (fd < 0)
-			continue;
-		v = drmGetVersion(fd);
-		is_vgem = v && !strcmp(v->name, "vgem");
-		drmFreeVersion(v);
-		if (is_vgem) {
-			*out = fd;
-			return KTAP_PASS;
-		}
-		close(fd);
-	}
-	return ktap_skip("no vgem device (modprobe vgem)");
+	*out = tlgpu_vgem_open(NULL, 0);
+	if (*out < 0)
+		return ktap_skip("no vgem device (modprobe vgem)");
+	return KTAP_PASS;
 }
 #define VGEM_OPEN(fd)	CHECK(vgem_open(fd))
 
 /* A vgem dumb buffer of @size bytes (a multiple of 4 KiB), mapped. */
 static enum ktap_result vgem_bo(int fd, uint64_t size, struct vgem_bo *bo)
 {
-	struct drm_mode_create_dumb create = {
-		.width = 1024, .height = size / PAGE, .bpp = 32,
-	};
-	struct drm_mode_map_dumb map = { 0 };
+	uint64_t created;
 
-	KTAP_ASSERT_OK(tlgpu_ioctl(fd, DRM_IOCTL_MODE_CREATE_DUMB, &create));
-	KTAP_ASSERT(create.size >= size, "dumb buffer of %llu bytes",
-		    (unsigned long long)create.size);
-	map.handle = create.handle;
-	KTAP_ASSERT_OK(tlgpu_ioctl(fd, DRM_IOCTL_MODE_MAP_DUMB, &map));
-	bo->map = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
-		       map.offset);
-	KTAP_ASSERT(bo->map != MAP_FAILED, "mmap vgem: %s", strerror(errno));
-	bo->handle = create.handle;
+	KTAP_ASSERT_OK(tlgpu_vgem_dumb_create(fd, 1024, size / PAGE, 32,
+					      &bo->handle, NULL, &created));
+	KTAP_ASSERT(created >= size, "dumb buffer of %llu bytes",
+		    (unsigned long long)created);
+	KTAP_ASSERT_OK(tlgpu_vgem_dumb_map(fd, bo->handle, size, &bo->map));
 	bo->size = size;
 	return KTAP_PASS;
 }
 #define VGEM_BO(fd, size, bo)	CHECK(vgem_bo(fd, size, bo))
-
-static int vgem_fence_attach(int fd, uint32_t handle, bool write,
-			     uint32_t *fence)
-{
-	struct vgem_fence_attach args = {
-		.handle = handle,
-		.flags = write ? VGEM_FENCE_WRITE : 0,
-	};
-	int ret;
-
-	ret = tlgpu_ioctl(fd, VGEM_IOCTL_FENCE_ATTACH, &args);
-	if (!ret)
-		*fence = args.out_fence;
-	return ret;
-}
-
-static int vgem_fence_signal(int fd, uint32_t fence)
-{
-	struct vgem_fence_signal args = { .fence = fence };
-
-	return tlgpu_ioctl(fd, VGEM_IOCTL_FENCE_SIGNAL, &args);
-}
 
 /* ------------------------------------------------------------------ */
 /* Jobs                                                                */
@@ -552,14 +489,14 @@ static enum ktap_result test_vgem_fence_implicit(void)
 					&dmabuf), "vgem export: %s",
 		    strerror(errno));
 	KTAP_ASSERT_OK(tlgpu_bo_import(n.fd, dmabuf, &imp));
-	KTAP_ASSERT_OK(vgem_fence_attach(vgem, v.handle, true, &vfence));
+	KTAP_ASSERT_OK(tlgpu_vgem_fence_attach(vgem, v.handle, true, &vfence));
 
 	KTAP_ASSERT_OK(copy_job(&dst, &imp, 0, 0, &fr));
 	test_sleep_ms(SLOW_MS / 2);
 	ASSERT_ACTIVE(fr);
 	ASSERT_U32(dst.map, PAGE, 0);
 
-	KTAP_ASSERT_OK(vgem_fence_signal(vgem, vfence));
+	KTAP_ASSERT_OK(tlgpu_vgem_fence_signal(vgem, vfence));
 	ASSERT_SIGNALLED(fr);
 	ASSERT_U32(dst.map, PAGE, 0x4b4b4b4b);
 	return KTAP_PASS;
@@ -584,7 +521,7 @@ static enum ktap_result test_vgem_fence_on_tlgpu_bo(void)
 	KTAP_ASSERT_OK(tlgpu_bo_export(&bo, 0, &dmabuf));
 	KTAP_ASSERT(!drmPrimeFDToHandle(vgem, dmabuf, &vhandle),
 		    "vgem import: %s", strerror(errno));
-	KTAP_ASSERT_OK(vgem_fence_attach(vgem, vhandle, true, &vfence));
+	KTAP_ASSERT_OK(tlgpu_vgem_fence_attach(vgem, vhandle, true, &vfence));
 	KTAP_ASSERT_RET(tlgpu_wait_bo(n.fd, bo.handle, 0, 0, NULL), -ETIME);
 
 	KTAP_ASSERT_OK(copy_job(&dst, &bo, 0, 0, &fr));
@@ -592,7 +529,7 @@ static enum ktap_result test_vgem_fence_on_tlgpu_bo(void)
 	ASSERT_ACTIVE(fr);
 	ASSERT_U32(dst.map, PAGE, 0);
 
-	KTAP_ASSERT_OK(vgem_fence_signal(vgem, vfence));
+	KTAP_ASSERT_OK(tlgpu_vgem_fence_signal(vgem, vfence));
 	ASSERT_SIGNALLED(fr);
 	ASSERT_U32(dst.map, PAGE, 0x5c5c5c5c);
 	KTAP_ASSERT_OK(tlgpu_wait_bo(n.fd, bo.handle, 0, 0, NULL));
@@ -622,7 +559,7 @@ static enum ktap_result test_vgem_fence_sync_file(void)
 	KTAP_ASSERT(!drmPrimeHandleToFD(vgem, v.handle, DRM_CLOEXEC | DRM_RDWR,
 					&vdmabuf), "vgem export: %s",
 		    strerror(errno));
-	KTAP_ASSERT_OK(vgem_fence_attach(vgem, v.handle, true, &vfence));
+	KTAP_ASSERT_OK(tlgpu_vgem_fence_attach(vgem, v.handle, true, &vfence));
 	KTAP_ASSERT_OK(tlgpu_dmabuf_export_sync_file(vdmabuf,
 						     DMA_BUF_SYNC_READ,
 						     &sync_fd));
@@ -649,7 +586,7 @@ static enum ktap_result test_vgem_fence_sync_file(void)
 	ASSERT_U32(dst.map, PAGE, 0);
 	ASSERT_U32(other.map, PAGE, 0);
 
-	KTAP_ASSERT_OK(vgem_fence_signal(vgem, vfence));
+	KTAP_ASSERT_OK(tlgpu_vgem_fence_signal(vgem, vfence));
 	ASSERT_SIGNALLED(sync_fd);
 	ASSERT_SIGNALLED(fr);
 	ASSERT_SIGNALLED(fe);

@@ -402,75 +402,8 @@ static enum ktap_result test_timeline_1m(void)
 /* A long chain of pending points, released at once                   */
 /* ------------------------------------------------------------------ */
 
-/* vgem (include/uapi/drm/vgem_drm.h, not shipped by Debian's libdrm). */
-struct vgem_fence_attach {
-	uint32_t handle;
-	uint32_t flags;
-	uint32_t out_fence;
-	uint32_t pad;
-};
-
-struct vgem_fence_signal {
-	uint32_t fence;
-	uint32_t flags;
-};
-
-#define VGEM_FENCE_WRITE	0x1
-#define VGEM_IOCTL_FENCE_ATTACH	DRM_IOWR(DRM_COMMAND_BASE + 0x1, \
-					 struct vgem_fence_attach)
-#define VGEM_IOCTL_FENCE_SIGNAL	DRM_IOW(DRM_COMMAND_BASE + 0x2, \
-					struct vgem_fence_signal)
 /* vgem signals a fence by itself after 10 s: build well within that. */
 #define GATE_BUILD_MS		6000
-
-static int vgem_open(void)
-{
-	char path[64];
-	int i, fd;
-
-	for (i = 0; i < 64; i++) {
-		drmVersionPtr v;
-		bool is_vgem;
-
-		snprintf(path, sizeof(path), TLGPU_DRI_DIR "/card%d", i);
-		fd = open(path, O_RDWR | O_CLOEXEC);
-		if (fd < 0)
-			continue;
-		v = drmGetVersion(fd);
-		is_vgem = v && !strcmp(v->name, "vgem");
-		drmFreeVersion(v);
-		if (is_vgem)
-			return fd;
-		close(fd);
-	}
-	return -ENOENT;
-}
-
-/*
- * A gate: an unsignalled vgem fence, as a sync file in @gate, until
- * vgem_fence_signal(@fence) (or vgem's own 10 s timeout).
- */
-static enum ktap_result vgem_gate(int vgem, uint32_t *fence, int *gate)
-{
-	struct drm_mode_create_dumb create = {
-		.width = 1024, .height = 1, .bpp = 32,
-	};
-	struct vgem_fence_attach attach = { .flags = VGEM_FENCE_WRITE };
-	int dmabuf;
-
-	KTAP_ASSERT_OK(tlgpu_ioctl(vgem, DRM_IOCTL_MODE_CREATE_DUMB, &create));
-	KTAP_ASSERT(!drmPrimeHandleToFD(vgem, create.handle,
-					DRM_CLOEXEC | DRM_RDWR, &dmabuf),
-		    "vgem export: %s", strerror(errno));
-	attach.handle = create.handle;
-	KTAP_ASSERT_OK(tlgpu_ioctl(vgem, VGEM_IOCTL_FENCE_ATTACH, &attach));
-	KTAP_ASSERT_OK(tlgpu_dmabuf_export_sync_file(dmabuf,
-						     DMA_BUF_SYNC_READ, gate));
-	close(dmabuf);
-	*fence = attach.out_fence;
-	KTAP_ASSERT_EQ(tlgpu_sync_file_status(*gate), 0);
-	return KTAP_PASS;
-}
 
 #define HELD_MAX	64
 #define WAITERS_MAX	256
@@ -480,7 +413,6 @@ static enum ktap_result test_unsignalled_chain(void)
 	int held[HELD_MAX], waiters[WAITERS_MAX], gate, dmabuf, vgem, fd, ret;
 	unsigned int nheld = 0, nwaiters = 0, k, target, it;
 	uint32_t timeline, other, binary, vfence;
-	struct vgem_fence_signal sig = { 0 };
 	struct stress_mem base, peak;
 	struct chain_file f[2];
 	struct tlgpu_bo shared;
@@ -489,7 +421,7 @@ static enum ktap_result test_unsignalled_chain(void)
 
 	CHECK(shared_init("timeline-unsignalled-chain"));
 	target = stress_count(4000, 1500);
-	vgem = vgem_open();
+	vgem = tlgpu_vgem_open(NULL, 0);
 	if (vgem < 0)
 		return ktap_skip("no vgem device (modprobe vgem)");
 	KTAP_ASSERT_OK(stress_mem_read(&base, true));
@@ -502,7 +434,7 @@ static enum ktap_result test_unsignalled_chain(void)
 	KTAP_ASSERT_OK(tlgpu_syncobj_create(f[0].n.fd, 0, &binary));
 	KTAP_ASSERT_OK(tlgpu_syncobj_create(f[1].n.fd, 0, &other));
 
-	CHECK(vgem_gate(vgem, &vfence, &gate));
+	CHECK(test_vgem_gate(vgem, &vfence, &gate));
 	start = tlgpu_now_ns();
 	KTAP_ASSERT_OK(tlgpu_syncobj_import_sync_file(f[0].n.fd, binary, 0,
 						      gate));
@@ -576,8 +508,7 @@ static enum ktap_result test_unsignalled_chain(void)
 	for (k = 0; k < nheld; k++)
 		close(held[k]);
 	close(dmabuf);
-	sig.fence = vfence;
-	KTAP_ASSERT_OK(tlgpu_ioctl(vgem, VGEM_IOCTL_FENCE_SIGNAL, &sig));
+	KTAP_ASSERT_OK(tlgpu_vgem_fence_signal(vgem, vfence));
 	KTAP_ASSERT_EQ(fence_result(gate), 1);
 	close(gate);
 	for (k = 0; k < nwaiters; k++) {

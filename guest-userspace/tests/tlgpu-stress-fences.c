@@ -26,6 +26,15 @@
  *    holding chains, and chains imported into the buffer's dma_resv.
  *    Each job copies the previous job's value: any job that ran early
  *    leaves a zero behind.
+ *  - dependency-order: on every device, rounds of tiny jobs (one STORE
+ *    each) submitted back to back over all its timelines, each waiting
+ *    only for the job before it (in-fence), or fanning out and in again
+ *    (a merged sync file or several in-syncs): dependencies the driver
+ *    turns into device-side WAITs.  The 6.1 scheduler may signal a job's
+ *    finished fence from its thread, late, after a job that WAITed for
+ *    it on the device signalled its own: no out-fence may carry an
+ *    earlier timestamp than a fence its job depended on.  SCHED_FIFO
+ *    and busy threads hold the scheduler threads up meanwhile.
  *
  * Every stressor is bounded in iterations and time (stress.h); the
  * kernel log is judged by the runner (lockdep, KASAN, refcount, ...).
@@ -36,11 +45,13 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <linux/dma-buf.h>
@@ -994,6 +1005,345 @@ static enum ktap_result test_container_nesting(void)
 	return KTAP_PASS;
 }
 
+/* ------------------------------------------------------------------ */
+/* Dependency order                                                    */
+/* ------------------------------------------------------------------ */
+
+#define DEP_JOBS		32	/* jobs of a device per round */
+#define DEP_MAX_IN		3	/* dependencies of a fan-in job */
+#define DEP_MAX_DEVICES		4
+#define DEP_MAX_HOGS		4
+
+/* How the jobs of a round depend on each other, by round. */
+enum dep_kind {
+	DEP_CHAIN,		/* each on the one before, by its sync file */
+	DEP_FAN_MERGED,		/* fan-out and fan-in, a merged sync file */
+	DEP_FAN_SYNCOBJS,	/* fan-out and fan-in, one in-sync each */
+	DEP_KINDS
+};
+
+struct dep_job {
+	int fence;
+	unsigned int deps[DEP_MAX_IN];	/* jobs of the round it waits for */
+	unsigned int ndeps;
+	int64_t signal_ns;
+};
+
+struct dep_dev {
+	struct tlgpu_node n;
+	struct tlgpu_bo bo;		/* a slot per job */
+	uint32_t ntl;
+	uint32_t fan;			/* jobs a fan-in waits for */
+	uint32_t syncobjs[DEP_MAX_IN];	/* in-syncs of DEP_FAN_SYNCOBJS */
+	struct dep_job jobs[DEP_JOBS];
+};
+
+struct dep_ctx {
+	struct dep_dev devs[DEP_MAX_DEVICES];
+	unsigned int ndev;
+	struct stress_budget budget;
+	atomic_bool stop;
+	int64_t hog_end_ns;
+	atomic_uint rt_hogs;
+	unsigned long jobs, edges, fan_edges, inversions;
+	/* The worst inversion: @job signalled @worst_ns before @dep. */
+	int64_t worst_ns;
+	unsigned int worst_dev, worst_round, worst_job, worst_dep;
+};
+
+struct dep_hog {
+	struct dep_ctx *c;
+	unsigned int idx;
+};
+
+static uint64_t dep_value(unsigned int round, unsigned int k)
+{
+	return 0xde90000000000000ull | (uint64_t)round << 16 | k;
+}
+
+/*
+ * CPU contention while the rounds run.  The bug needs a scheduler thread
+ * held up between run_job and adding its callback to the hardware fence,
+ * long enough for the job, a job waiting for it on another timeline and
+ * both interrupts to go by.  On 6.1 the drm_sched threads are SCHED_FIFO
+ * at priority 1 (sched_set_fifo_low()), which no SCHED_OTHER busy loop
+ * preempts: the even hogs are SCHED_FIFO at priority 2, a CPU each, and
+ * spin 20-300 us at random moments, about a third of the time (the sleep
+ * in between paces them, so that everything else still runs; it orders
+ * nothing).  The odd hogs busy-loop as SCHED_OTHER with sched_yield():
+ * every vCPU stays busy, so the submitter, the workqueues and, under TCG,
+ * the vCPU threads on the host compete for time as well.
+ */
+static void *dep_hog(void *arg)
+{
+	struct dep_hog *h = arg;
+	struct dep_ctx *c = h->c;
+	struct sched_param sp = { .sched_priority = 2 };
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	uint64_t rng = 0x686f67 + h->idx;
+	bool rt = false;
+	cpu_set_t set;
+
+	if (h->idx % 2 == 0) {
+		CPU_ZERO(&set);
+		CPU_SET(h->idx / 2 % (cpus > 0 ? cpus : 1), &set);
+		pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
+		/* Without the privilege: a busy loop like the odd ones. */
+		rt = !pthread_setschedparam(pthread_self(), SCHED_FIFO, &sp);
+		if (rt)
+			atomic_fetch_add(&c->rt_hogs, 1);
+	}
+	while (!atomic_load(&c->stop) && tlgpu_now_ns() < c->hog_end_ns) {
+		int64_t until;
+
+		if (!rt) {
+			sched_yield();
+			continue;
+		}
+		until = tlgpu_now_ns() + (20 + stress_rand(&rng) % 280) * 1000;
+		while (tlgpu_now_ns() < until)
+			;
+		nanosleep(&(struct timespec){
+			.tv_nsec = (100 + stress_rand(&rng) % 500) * 1000 },
+			  NULL);
+	}
+	return NULL;
+}
+
+/*
+ * The jobs job @k of a round of @kind waits for, into @deps; their
+ * count.  A fan round is a root, then groups of @fan jobs each waiting
+ * for the last fan-in, and a fan-in waiting for all of the group.
+ */
+static unsigned int dep_deps(enum dep_kind kind, unsigned int fan,
+			     unsigned int k, unsigned int *deps)
+{
+	unsigned int q = k % (fan + 1), i;
+
+	if (!k)
+		return 0;
+	if (kind == DEP_CHAIN) {
+		deps[0] = k - 1;
+		return 1;
+	}
+	if (q) {
+		deps[0] = k - q;
+		return 1;
+	}
+	for (i = 0; i < fan; i++)
+		deps[i] = k - fan + i;
+	return fan;
+}
+
+/*
+ * Submits job @k of round @round on @d: one STORE of its value into its
+ * slot, on timeline k % timelines, without implicit synchronization,
+ * after the jobs of @deps only: one through its in-fence, several
+ * through a merged sync file or, for DEP_FAN_SYNCOBJS, through in-syncs.
+ * 0 or -errno.
+ */
+static int dep_submit(struct dep_dev *d, enum dep_kind kind,
+		      unsigned int round, unsigned int k,
+		      const unsigned int *deps, unsigned int ndeps)
+{
+	struct dep_job *j = &d->jobs[k];
+	struct drm_tlgpu_sync in[DEP_MAX_IN];
+	struct tlgpu_cmdbuf cb = { 0 };
+	struct tlgpu_job job = {
+		.timeline = k % d->ntl,
+		.flags = DRM_TLGPU_SUBMIT_FENCE_OUT |
+			 DRM_TLGPU_SUBMIT_NO_IMPLICIT,
+		.in_fence_fd = -1,
+	};
+	int merged = -1, ret = 0;
+	unsigned int i;
+
+	for (i = 0; i < ndeps && !ret; i++) {
+		int dep = d->jobs[deps[i]].fence, m;
+
+		j->deps[i] = deps[i];
+		if (kind == DEP_FAN_SYNCOBJS) {
+			ret = tlgpu_syncobj_import_sync_file(d->n.fd,
+							     d->syncobjs[i], 0,
+							     dep);
+			in[i] = (struct drm_tlgpu_sync){
+				.handle = d->syncobjs[i] };
+			job.in_syncs = in;
+			job.in_sync_count = i + 1;
+			continue;
+		}
+		job.flags |= DRM_TLGPU_SUBMIT_FENCE_IN;
+		if (!i) {
+			job.in_fence_fd = dep;
+			continue;
+		}
+		m = tlgpu_sync_file_merge(job.in_fence_fd, dep, "dep-fan-in");
+		if (merged >= 0)
+			close(merged);
+		merged = m < 0 ? -1 : m;
+		job.in_fence_fd = merged;
+		ret = m < 0 ? m : 0;
+	}
+	j->ndeps = ndeps;
+	j->fence = -1;
+	tlgpu_cmd_store(&cb, d->bo.gpu_va + k * 8, dep_value(round, k));
+	if (!ret)
+		ret = tlgpu_submit_cmdbuf(d->n.fd, &job, &cb, &j->fence, NULL);
+	tlgpu_cmdbuf_fini(&cb);
+	if (merged >= 0)
+		close(merged);
+	return ret;
+}
+
+/*
+ * Waits for the jobs of round @round on device @di, then checks them:
+ * every fence signalled without error, every job's value in its slot,
+ * and no job signalled before a job it waited for (counted, not failed
+ * at once, so that the end says how many and how bad).
+ */
+static enum ktap_result dep_check(struct dep_ctx *c, unsigned int di,
+				  unsigned int round)
+{
+	struct dep_dev *d = &c->devs[di];
+	const uint64_t *slots = d->bo.map;
+	unsigned int k, i;
+	int ret, error;
+
+	for (k = 0; k < DEP_JOBS; k++) {
+		struct dep_job *j = &d->jobs[k];
+
+		ret = sync_ok(j->fence);
+		KTAP_ASSERT(ret == 1, "device %u round %u job %u (tl %u): fence %d",
+			    di, round, k, k % d->ntl, ret);
+		KTAP_ASSERT_OK(tlgpu_sync_file_timestamp(j->fence,
+							 &j->signal_ns,
+							 &error));
+		KTAP_ASSERT_EQ(error, 0);
+		close(j->fence);
+		j->fence = -1;
+	}
+	for (k = 0; k < DEP_JOBS; k++) {
+		const struct dep_job *j = &d->jobs[k];
+
+		for (i = 0; i < j->ndeps; i++) {
+			unsigned int dep = j->deps[i];
+			int64_t early = d->jobs[dep].signal_ns - j->signal_ns;
+
+			c->edges++;
+			c->fan_edges += j->ndeps > 1;
+			if (early <= 0)
+				continue;
+			if (!c->inversions++ || early > c->worst_ns) {
+				c->worst_ns = early;
+				c->worst_dev = di;
+				c->worst_round = round;
+				c->worst_job = k;
+				c->worst_dep = dep;
+			}
+		}
+		KTAP_ASSERT(slots[k] == dep_value(round, k),
+			    "device %u round %u job %u: slot reads %#llx",
+			    di, round, k, (unsigned long long)slots[k]);
+	}
+	c->jobs += DEP_JOBS;
+	return KTAP_PASS;
+}
+
+/* The rounds: every device's jobs submitted back to back, then checked. */
+static enum ktap_result dep_rounds(struct dep_ctx *c, unsigned int *done)
+{
+	unsigned int rounds = stress_count(240, 45), r, di, k, n;
+	unsigned int deps[DEP_MAX_IN];
+
+	for (r = 0; r < rounds && !stress_budget_over(&c->budget); r++) {
+		enum dep_kind kind = r % DEP_KINDS;
+
+		for (di = 0; di < c->ndev; di++) {
+			struct dep_dev *d = &c->devs[di];
+
+			for (k = 0; k < DEP_JOBS; k++) {
+				int ret;
+
+				n = dep_deps(kind, d->fan, k, deps);
+				ret = dep_submit(d, kind, r, k, deps, n);
+				KTAP_ASSERT(!ret, "device %u round %u job %u: SUBMIT: %s",
+					    di, r, k, strerror(-ret));
+			}
+		}
+		for (di = 0; di < c->ndev; di++)
+			CHECK(dep_check(c, di, r));
+		*done = r + 1;
+	}
+	return KTAP_PASS;
+}
+
+static enum ktap_result test_dependency_order(void)
+{
+	struct dep_hog hogs[DEP_MAX_HOGS];
+	pthread_t threads[DEP_MAX_HOGS];
+	enum ktap_result res;
+	unsigned int i, nhogs, rounds = 0;
+	struct dep_ctx *c;
+	long cpus;
+
+	CHECK(shared_init("dependency-order"));
+	c = calloc(1, sizeof(*c));
+	KTAP_ASSERT(c, "out of memory");
+	c->ndev = stress_num_devices();
+	if (c->ndev > DEP_MAX_DEVICES)
+		c->ndev = DEP_MAX_DEVICES;
+	KTAP_ASSERT(c->ndev, "no tlgpu device");
+	for (i = 0; i < c->ndev; i++) {
+		struct dep_dev *d = &c->devs[i];
+		unsigned int s;
+
+		CHECK(open_dev(i, &d->n));
+		/* Another timeline of the same device: a device-side WAIT. */
+		CHECK(test_need_timelines(d->n.fd, 2));
+		d->ntl = stress_timelines(d->n.fd);
+		/* Fan-in jobs of distinct timelines, none the fan-in's own. */
+		d->fan = d->ntl - 1 < DEP_MAX_IN ? d->ntl - 1 : DEP_MAX_IN;
+		TEST_BO(d->n.fd, DEP_JOBS * 8, &d->bo);
+		for (s = 0; s < DEP_MAX_IN; s++)
+			KTAP_ASSERT_OK(tlgpu_syncobj_create(d->n.fd, 0,
+							    &d->syncobjs[s]));
+	}
+	stress_budget_start(&c->budget, 30, 120);
+	c->hog_end_ns = c->budget.end_ns + 2 * FENCE_TIMEOUT_MS * NS_PER_MS;
+
+	/* A pair per CPU (a SCHED_FIFO one and a busy one), a few at most. */
+	cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	nhogs = 2 * (cpus < 1 ? 1 : cpus > DEP_MAX_HOGS / 2 ? DEP_MAX_HOGS / 2 :
+							      cpus);
+	for (i = 0; i < nhogs; i++) {
+		hogs[i] = (struct dep_hog){ c, i };
+		KTAP_ASSERT(!pthread_create(&threads[i], NULL, dep_hog,
+					    &hogs[i]), "pthread_create");
+	}
+	res = dep_rounds(c, &rounds);
+	atomic_store(&c->stop, true);
+	for (i = 0; i < nhogs; i++)
+		pthread_join(threads[i], NULL);
+	CHECK(res);
+
+	ktap_diag("%u rounds, %lu jobs on %u device(s), %lu dependencies (%lu of fan-in jobs), %u hogs (%u SCHED_FIFO) in %lld ms",
+		  rounds, c->jobs, c->ndev, c->edges, c->fan_edges, nhogs,
+		  atomic_load(&c->rt_hogs),
+		  (long long)stress_budget_ms(&c->budget));
+	ktap_diag("%lu inversions (a job's fence signalled before the fence of a job it depended on)",
+		  c->inversions);
+	if (c->inversions)
+		ktap_diag("worst: device %u round %u: job %u (tl %u) signalled %.3f ms before job %u (tl %u), its dependency",
+			  c->worst_dev, c->worst_round, c->worst_job,
+			  c->worst_job % c->devs[c->worst_dev].ntl,
+			  c->worst_ns / 1e6, c->worst_dep,
+			  c->worst_dep % c->devs[c->worst_dev].ntl);
+	KTAP_ASSERT_EQ(c->inversions, 0);
+	KTAP_ASSERT(rounds >= 6, "only %u rounds", rounds);
+	free(c);
+	return KTAP_PASS;
+}
+
 static const struct ktap_case cases[] = {
 	{ .name = "rcu-readers-vs-release", .run = test_rcu_readers,
 	  .timeout = 240 },
@@ -1003,6 +1353,8 @@ static const struct ktap_case cases[] = {
 	  .timeout = 200 },
 	{ .name = "container-nesting", .run = test_container_nesting,
 	  .timeout = 240 },
+	{ .name = "dependency-order", .run = test_dependency_order,
+	  .timeout = 200 },
 };
 
 int main(int argc, char **argv)

@@ -32,8 +32,13 @@
  *  - unbound-fence-names: the fences of an unbound device outlive it (in a
  *    sync file, in another device's buffer's dma_resv) after its last file
  *    closed; their names are read (SYNC_IOC_FILE_INFO, dma-buf bufinfo).
- *  - unload-held-fence: a job's sync file outlives the module (rmmod with
- *    only the sync file left), then is released; the module comes back.
+ *  - unload-held-fence: every fence of tlgpu pins the module until it is
+ *    freed, so with only a job's sync file left rmmod is refused (EAGAIN)
+ *    and the fence's names can still be read; once the sync file closes
+ *    the module unloads, and comes back.
+ *
+ * The cases that unbind a device or unload the module give it back
+ * however they end (test_undo()): a failed one does not fail the next.
  */
 #define _GNU_SOURCE
 
@@ -57,9 +62,7 @@
 
 #define R		DRM_TLGPU_BO_READ
 #define W		DRM_TLGPU_BO_WRITE
-#define DRIVER_SYSFS	"/sys/bus/pci/drivers/tlgpu"
 #define DMABUF_INFO	"/sys/kernel/debug/dma_buf/bufinfo"
-#define MODULE_SYSFS	"/sys/module/tlgpu"
 
 static struct stress_shared *sh;
 
@@ -796,7 +799,8 @@ static int unbind_submitter(int fd, int ready)
 	return 1;
 }
 
-static enum ktap_result test_unbind_in_flight(void)
+/* Unbinds the last device, which @undo binds again if need be. */
+static enum ktap_result unbind_in_flight(struct test_undo *undo)
 {
 	int fences[UNBIND_JOBS], kfences[4], dmabuf, ready[2], ret;
 	unsigned int victim, i, done = 0, gone = 0;
@@ -809,8 +813,8 @@ static enum ktap_result test_unbind_in_flight(void)
 	pid_t pid;
 
 	CHECK(shared_init("unbind-in-flight"));
-	if (access(DRIVER_SYSFS "/unbind", W_OK))
-		return ktap_skip("no writable " DRIVER_SYSFS "/unbind");
+	if (access(TLGPU_DRIVER_SYSFS "/unbind", W_OK))
+		return ktap_skip("no writable " TLGPU_DRIVER_SYSFS "/unbind");
 	victim = stress_num_devices() - 1;
 	if (!victim)
 		return ktap_skip("needs 2 devices: one stays bound");
@@ -825,18 +829,26 @@ static enum ktap_result test_unbind_in_flight(void)
 	KTAP_ASSERT_OK(tlgpu_syncobj_create(u.fd, 0, &tsync));
 	KTAP_ASSERT_OK(tlgpu_syncobj_create(u.fd, 0, &bsync));
 
-	/* A process keeps submitting on a file of its own until the end. */
+	/*
+	 * A process keeps submitting on a file of its own until the end; it
+	 * is killed if the case fails before it is reaped.
+	 */
 	KTAP_ASSERT(!pipe(ready), "pipe");
 	pid = fork();
 	KTAP_ASSERT(pid >= 0, "fork");
 	if (!pid) {
 		struct tlgpu_node mine;
 
+		close(ready[0]);
 		if (tlgpu_open_index(victim, &mine) < 0)
 			_exit(1);
 		_exit(unbind_submitter(mine.fd, ready[1]));
 	}
+	undo->child = pid;
+	close(ready[1]);
+	/* 0 bytes: the child is gone without a word. */
 	KTAP_ASSERT_EQ(read(ready[0], name, 1), 1);
+	close(ready[0]);
 
 	/* Jobs on every timeline writing the shared buffer, slowly. */
 	for (i = 0; i < UNBIND_JOBS; i++) {
@@ -875,7 +887,7 @@ static enum ktap_result test_unbind_in_flight(void)
 	ktap_diag("unbinding %s with %d pending fences", slot,
 		  stress_pending_fences(&u));
 	start = tlgpu_now_ns();
-	ret = stress_write_file(DRIVER_SYSFS "/unbind", slot);
+	ret = test_unbind(undo, slot);
 	KTAP_ASSERT_OK(ret);
 	ktap_diag("unbind took %lld ms", (long long)test_elapsed_ms(start));
 
@@ -897,6 +909,7 @@ static enum ktap_result test_unbind_in_flight(void)
 	KTAP_ASSERT_RET(tlgpu_syncobj_query(u.fd, tsync, 0, &(uint64_t){ 0 }),
 			-ENODEV);
 	KTAP_ASSERT(waitpid(pid, &status, 0) == pid, "waitpid");
+	undo->child = 0;
 	KTAP_ASSERT(WIFEXITED(status) && !WEXITSTATUS(status),
 		    "submitter status %#x", status);
 
@@ -914,7 +927,7 @@ static enum ktap_result test_unbind_in_flight(void)
 	close(u.fd);
 
 	/* Bound again, the device works. */
-	KTAP_ASSERT_OK(stress_write_file(DRIVER_SYSFS "/bind", slot));
+	KTAP_ASSERT_OK(test_write_file(TLGPU_DRIVER_SYSFS "/bind", slot));
 	KTAP_ASSERT_OK(stress_open_slot(slot, FENCE_TIMEOUT_MS, &again));
 	CHECK(sanity_job(&again));
 	close(again.fd);
@@ -924,25 +937,35 @@ static enum ktap_result test_unbind_in_flight(void)
 	return KTAP_PASS;
 }
 
+static enum ktap_result test_unbind_in_flight(void)
+{
+	struct test_undo undo = { 0 };
+
+	return test_undo(&undo, unbind_in_flight(&undo));
+}
+
 /*
  * Fences outlive their device: a job of the last device writes a buffer of
  * device 0 and is still pending when the device is unbound; then the
  * device's last file closes, which frees the DRM device.  Its fences live
  * on in a sync file and in the buffer's dma_resv, and reading their names
  * (SYNC_IOC_FILE_INFO, the dma-buf debugfs bufinfo, a sync file exported
- * from the dma-buf) must not touch the freed device.
+ * from the dma-buf) must not touch the freed device: the timeline's name,
+ * its scheduler's, lives as long as a fence of it does.  Whatever fails,
+ * @undo binds the device again.
  */
-static enum ktap_result test_unbound_fence_names(void)
+static enum ktap_result unbound_fence_names(struct test_undo *undo)
 {
-	char slot[64], name[32], info[16384];
+	char slot[64], name[32], want[80], info[16384];
+	struct sync_fence_info fi;
 	struct tlgpu_node u, k, again;
 	struct tlgpu_bo bo, ubo;
 	int fence, exported, dmabuf, ret;
 	unsigned int victim;
 
 	CHECK(shared_init("unbound-fence-names"));
-	if (access(DRIVER_SYSFS "/unbind", W_OK))
-		return ktap_skip("no writable " DRIVER_SYSFS "/unbind");
+	if (access(TLGPU_DRIVER_SYSFS "/unbind", W_OK))
+		return ktap_skip("no writable " TLGPU_DRIVER_SYSFS "/unbind");
 	victim = stress_num_devices() - 1;
 	if (!victim)
 		return ktap_skip("needs 2 devices: one stays bound");
@@ -958,16 +981,19 @@ static enum ktap_result test_unbound_fence_names(void)
 		KTAP_ASSERT_OK(store_job(u.fd, 0, 0, ubo.gpu_va, 1, 1500000,
 					 &ref, 1, -1, &fence));
 	}
-	KTAP_ASSERT_OK(stress_write_file(DRIVER_SYSFS "/unbind", slot));
+	KTAP_ASSERT_OK(test_unbind(undo, slot));
 	ret = fence_result(fence);
 	KTAP_ASSERT(ret == -ENODEV || ret == 1, "victim's fence: %d", ret);
 	close(u.fd);
 	/* The DRM device of the victim is gone now (its last file closed). */
 	test_sleep_ms(200);
 
-	KTAP_ASSERT_OK(tlgpu_sync_file_driver(fence, name, sizeof(name)));
-	ktap_diag("a fence of the freed device: driver '%s', status %d", name,
-		  tlgpu_sync_file_status(fence));
+	KTAP_ASSERT_OK(stress_fence_info(fence, &fi));
+	ktap_diag("a fence of the freed device: driver '%s', timeline '%s', status %d",
+		  fi.driver_name, fi.obj_name, tlgpu_sync_file_status(fence));
+	snprintf(want, sizeof(want), "tlgpu-%s-tl0", slot);
+	KTAP_ASSERT(!strcmp(fi.obj_name, want), "timeline '%s', expected '%s'",
+		    fi.obj_name, want);
 	KTAP_ASSERT_OK(tlgpu_dmabuf_export_sync_file(dmabuf, DMA_BUF_SYNC_WRITE,
 						     &exported));
 	KTAP_ASSERT_OK(tlgpu_sync_file_driver(exported, name, sizeof(name)));
@@ -978,13 +1004,20 @@ static enum ktap_result test_unbound_fence_names(void)
 	close(fence);
 	close(dmabuf);
 
-	KTAP_ASSERT_OK(stress_write_file(DRIVER_SYSFS "/bind", slot));
+	KTAP_ASSERT_OK(test_write_file(TLGPU_DRIVER_SYSFS "/bind", slot));
 	KTAP_ASSERT_OK(stress_open_slot(slot, FENCE_TIMEOUT_MS, &again));
 	CHECK(sanity_job(&again));
 	close(again.fd);
 	close(k.fd);
 	CHECK(check_devices_idle());
 	return KTAP_PASS;
+}
+
+static enum ktap_result test_unbound_fence_names(void)
+{
+	struct test_undo undo = { 0 };
+
+	return test_undo(&undo, unbound_fence_names(&undo));
 }
 
 /* Waits up to @timeout_ms for @count tlgpu devices; the last count. */
@@ -1005,24 +1038,30 @@ static int wait_devices(int count, int timeout_ms)
 }
 
 /*
- * Fences outlive the module: a job's sync file is kept while every tlgpu
- * file closes and the module is unloaded (the sync file holds a fence of
- * the scheduler's, so nothing pins tlgpu.ko), then its fence's names are
- * read and it is closed: the last reference to the job's scheduler fence
- * goes, and with it whatever that fence still holds of the driver.  Then
- * the module comes back with every device.
+ * Fences pin the module: a job's sync file is kept while every tlgpu file
+ * closes.  The sync file holds the job's scheduler fence, which holds its
+ * hardware fence, which holds a reference to tlgpu.ko until it is freed:
+ * rmmod is refused (EAGAIN) and the module stays live, so the fence's
+ * driver and timeline names (the scheduler's, in the driver's memory)
+ * can still be read.  Once the sync file is closed, the fences are freed
+ * (after an RCU grace period, hence the retries) and the module unloads;
+ * then it comes back with every device, by test_undo() if the case
+ * failed on the way.
  */
-static enum ktap_result test_unload_held_fence(void)
+static enum ktap_result unload_held_fence(void)
 {
 	unsigned int devices = stress_num_devices();
-	int fence, ret, status, loaded;
+	char slot[64], want[80], state[32];
+	struct sync_fence_info fi;
 	struct tlgpu_node n;
 	struct tlgpu_bo bo;
+	int fence, ret;
 
 	CHECK(shared_init("unload-held-fence"));
-	if (access(MODULE_SYSFS "/initstate", F_OK))
+	if (access(TLGPU_MODULE_SYSFS "/initstate", F_OK))
 		return ktap_skip("tlgpu is built in or not loaded");
 	TEST_OPEN(0, &n);
+	KTAP_ASSERT_OK(stress_pci_slot(&n, slot, sizeof(slot)));
 	TEST_BO(n.fd, PAGE, &bo);
 	KTAP_ASSERT_OK(store_job(n.fd, 0, 0, bo.gpu_va, 0x10ad, 0, NULL, 0,
 				 -1, &fence));
@@ -1030,20 +1069,39 @@ static enum ktap_result test_unload_held_fence(void)
 	KTAP_ASSERT_EQ(*(uint64_t *)bo.map, 0x10ad);
 	KTAP_ASSERT_OK(tlgpu_bo_close(&bo));
 	close(n.fd);
-	test_sleep_ms(200);	/* the job freed, the file's VM released */
+	/* The job freed, the file's VM released: only the sync file is left. */
+	test_sleep_ms(200);
 
-	ret = system("rmmod tlgpu");
-	KTAP_ASSERT(ret == 0, "rmmod tlgpu, a sync file held: status %d", ret);
-	/* Names are unbound-fence-names' business: the status only. */
-	status = tlgpu_sync_file_status(fence);
+	KTAP_ASSERT_RET(test_rmmod("tlgpu", 0), -EAGAIN);
+	ret = stress_read_file(TLGPU_MODULE_SYSFS "/initstate", state,
+			       sizeof(state));
+	KTAP_ASSERT(ret > 0 && !strcmp(state, "live\n"), "initstate: %s",
+		    ret < 0 ? strerror(-ret) : state);
+
+	KTAP_ASSERT_OK(stress_fence_info(fence, &fi));
+	ktap_diag("the held fence: driver '%s', timeline '%s'",
+		  fi.driver_name, fi.obj_name);
+	KTAP_ASSERT(!strcmp(fi.driver_name, "drm_sched"),
+		    "driver '%s', expected 'drm_sched'", fi.driver_name);
+	snprintf(want, sizeof(want), "tlgpu-%s-tl0", slot);
+	KTAP_ASSERT(!strcmp(fi.obj_name, want), "timeline '%s', expected '%s'",
+		    fi.obj_name, want);
+	KTAP_ASSERT_EQ(tlgpu_sync_file_status(fence), 1);
+
 	close(fence);
-	test_sleep_ms(200);	/* RCU-delayed frees */
-	loaded = system("modprobe tlgpu");
-	KTAP_ASSERT_EQ(status, 1);
-	KTAP_ASSERT(loaded == 0, "modprobe tlgpu: status %d", loaded);
+	KTAP_ASSERT_OK(test_rmmod("tlgpu", UNLOAD_TIMEOUT_MS));
+	ret = system("modprobe tlgpu");
+	KTAP_ASSERT(ret == 0, "modprobe tlgpu: status %d", ret);
 	KTAP_ASSERT_EQ(wait_devices(devices, FENCE_TIMEOUT_MS), devices);
 	CHECK(check_devices_idle());
 	return KTAP_PASS;
+}
+
+static enum ktap_result test_unload_held_fence(void)
+{
+	struct test_undo undo = { 0 };
+
+	return test_undo(&undo, unload_held_fence());
 }
 
 static const struct ktap_case cases[] = {
@@ -1068,7 +1126,7 @@ int main(int argc, char **argv)
 	int ret = ktap_main(argc, argv, cases, ARRAY_SIZE(cases));
 
 	/* A failed case may have left an injection on, or tlgpu unloaded. */
-	if (access(MODULE_SYSFS, F_OK) && system("modprobe tlgpu"))
+	if (access(TLGPU_MODULE_SYSFS, F_OK) && system("modprobe tlgpu"))
 		fprintf(stderr, "modprobe tlgpu failed\n");
 	stress_inject_off();
 	return ret;

@@ -44,10 +44,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <unistd.h>
-
-#include <linux/sync_file.h>
 
 #include "tlgpu.h"
 
@@ -312,24 +309,6 @@ static void build(unsigned int i, struct tlgpu_cmdbuf *cb)
 	}
 }
 
-/* Signal time of a signalled sync_file, and its error; 0 or -errno. */
-static int fence_info(int fd, int64_t *t_ns, int *error)
-{
-	struct sync_fence_info fi = { 0 };
-	struct sync_file_info info = {
-		.num_fences = 1,
-		.sync_fence_info = (uint64_t)(uintptr_t)&fi,
-	};
-
-	if (ioctl(fd, SYNC_IOC_FILE_INFO, &info))
-		return -errno;
-	if (fi.status == 0)
-		return -EBUSY;
-	*t_ns = fi.timestamp_ns ? (int64_t)fi.timestamp_ns : tlgpu_now_ns();
-	*error = fi.status < 0 ? fi.status : 0;
-	return 0;
-}
-
 /* Waits for job @i to signal and records it; 0 or -ETIME. */
 static int reap(unsigned int i)
 {
@@ -340,7 +319,8 @@ static int reap(unsigned int i)
 		return 0;
 	ret = tlgpu_sync_file_wait(job->fence, WAIT_MS);
 	if (!ret)
-		ret = fence_info(job->fence, &job->signal_ns, &job->error);
+		ret = tlgpu_sync_file_timestamp(job->fence, &job->signal_ns,
+						&job->error);
 	if (ret) {
 		fprintf(stderr, "tlgpu-stress: job %u (%s on %s tl%u) did not "
 			"signal within %d ms: %s\n", i, kind_names[job->kind],
