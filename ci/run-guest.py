@@ -52,6 +52,8 @@ def run_vm(args, log, out):
     cmd = ["bash", str(RUN_VM), "--flavor", args.flavor, "--mode", "test",
            "--devices", str(args.devices), "--timelines", str(args.timelines),
            "--serial-log", str(log), "--test-out", str(out)]
+    for words in args.append:
+        cmd += ["--append", words]
     print(f"# {args.flavor}: {' '.join(cmd[1:])}", flush=True)
     start = time.monotonic()
     # A session of its own, so the watchdog can take QEMU down with its shell.
@@ -145,6 +147,9 @@ def main():
     parser.add_argument("--timeout", type=int, default=900, help="watchdog seconds")
     parser.add_argument("--devices", type=int, default=2)
     parser.add_argument("--timelines", type=int, default=4)
+    parser.add_argument("--append", action="append", default=[], metavar="WORDS",
+                        help="extra kernel command-line words, repeatable "
+                        "(e.g. tlgpu_tests=tlgpu-stress-pending)")
     args = parser.parse_args()
 
     args.results.mkdir(parents=True, exist_ok=True)
