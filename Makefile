@@ -33,7 +33,8 @@ help:
 	@echo '                     and plots (build/bench/*.png); fails only when a benchmark breaks'
 	@echo '  make clean         remove build/ (the cache in $$TLGPU_CACHE stays)'
 	@echo '  make distclean     remove build/ and the cache'
-	@echo 'variables: FLAVOR=stock, TLGPU_CACHE=$(CACHE)'
+	@echo 'variables: FLAVOR=stock, TLGPU_CACHE=$(CACHE),'
+	@echo '           CHECK_FLAVORS="stock debug" (make check CHECK_FLAVORS=stock: the quick run)'
 
 deps:
 	@bash scripts/deps.sh
