@@ -464,6 +464,7 @@ void tlgpu_file_put(struct tlgpu_file *file);
 struct tlgpu_fence *tlgpu_fence_alloc(struct tlgpu_timeline *tl);
 void tlgpu_fence_free(struct tlgpu_fence *fence);
 void tlgpu_fence_init(struct tlgpu_fence *fence, u64 seqno);
+void tlgpu_fence_signal_error(struct tlgpu_fence *fence, int err);
 void tlgpu_timelines_put(struct tlgpu_timelines *set);
 int tlgpu_error_to_errno(u32 error);
 

@@ -87,15 +87,24 @@ static void tlgpu_fence_free_rcu(struct rcu_head *rcu)
 	tlgpu_fence_free(container_of(base, struct tlgpu_fence, base));
 }
 
+/* Drops the fence's references to the job's finished fence and @after. */
+static void tlgpu_fence_put_deps(struct tlgpu_fence *fence)
+{
+	u32 i;
+
+	dma_fence_put(fence->finished);
+	fence->finished = NULL;
+	for (i = 0; i < fence->after_count; i++)
+		dma_fence_put(fence->after[i]);
+	fence->after_count = 0;
+}
+
 static void tlgpu_fence_release(struct dma_fence *base)
 {
 	struct tlgpu_fence *fence = container_of(base, struct tlgpu_fence, base);
-	u32 i;
 
 	/* Dropped at signalling; a fence that never was holds them still. */
-	for (i = 0; i < fence->after_count; i++)
-		dma_fence_put(fence->after[i]);
-	dma_fence_put(fence->finished);
+	tlgpu_fence_put_deps(fence);
 	call_rcu(&base->rcu, tlgpu_fence_free_rcu);
 }
 
@@ -153,6 +162,27 @@ void tlgpu_fence_init(struct tlgpu_fence *fence, u64 seqno)
 
 	dma_fence_init(&fence->base, &tlgpu_fence_ops, &tl->fence_lock,
 		       tl->fence_context, seqno);
+}
+
+/**
+ * tlgpu_fence_signal_error() - complete or fail a fence off the pending list
+ * @fence: a hardware fence the caller took off its timeline's pending list
+ * @err: 0, or the negative errno the job failed with
+ *
+ * Sets @err on @fence and on the job's finished fence (the 6.1 scheduler
+ * does not pass the parent's error on), signals @fence, drops what it
+ * held, and drops the pending list's reference.
+ */
+void tlgpu_fence_signal_error(struct tlgpu_fence *fence, int err)
+{
+	if (err) {
+		dma_fence_set_error(&fence->base, err);
+		if (fence->finished)
+			dma_fence_set_error(fence->finished, err);
+	}
+	dma_fence_signal(&fence->base);
+	tlgpu_fence_put_deps(fence);
+	dma_fence_put(&fence->base);
 }
 
 /**

@@ -77,29 +77,6 @@ static void tlgpu_ring_emit(struct tlgpu_timeline *tl, const u32 *dw,
 #define TLGPU_SIGNAL_DEPTH	4
 
 /*
- * Fail or complete @fence, taken off the pending list: set its error on it
- * and on the job's finished fence, signal it, drop what it held.
- */
-static void tlgpu_fence_signal_error(struct tlgpu_fence *fence, int err)
-{
-	u32 i;
-
-	if (err) {
-		dma_fence_set_error(&fence->base, err);
-		if (fence->finished)
-			dma_fence_set_error(fence->finished, err);
-	}
-	dma_fence_signal(&fence->base);
-	dma_fence_put(fence->finished);
-	fence->finished = NULL;
-	for (i = 0; i < fence->after_count; i++)
-		dma_fence_put(fence->after[i]);
-	fence->after_count = 0;
-	/* The pending list's reference. */
-	dma_fence_put(&fence->base);
-}
-
-/*
  * Whether every job @fence WAITed for is seen done: its finished fence
  * signalled, with its timestamp.  Otherwise *@blocker is one that is not.
  */
