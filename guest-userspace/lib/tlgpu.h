@@ -440,6 +440,19 @@ int tlgpu_sync_file_fences(int sync_fd);
 int tlgpu_sync_file_driver(int sync_fd, char *name, size_t len);
 
 /**
+ * tlgpu_sync_file_fence_info() - the fence of a one-fence sync_file
+ * @sync_fd: a sync_file of one fence (a job's out-fence, not a merge)
+ * @fence: filled by SYNC_IOC_FILE_INFO (<linux/sync_file.h>): driver and
+ *	timeline names, status, timestamp
+ *
+ * Returns 0, -EINVAL when the sync_file holds more than one fence, or
+ * another -errno of SYNC_IOC_FILE_INFO (-EBADF, -ENOTTY for something
+ * that is no sync_file).
+ */
+struct sync_fence_info;
+int tlgpu_sync_file_fence_info(int sync_fd, struct sync_fence_info *fence);
+
+/**
  * tlgpu_sync_file_timestamp() - when the fence of a sync_file signalled
  * @sync_fd: a sync_file of one fence (a job's out-fence, not a merge)
  * @timestamp_ns: the kernel's CLOCK_MONOTONIC time of the signal
@@ -450,9 +463,8 @@ int tlgpu_sync_file_driver(int sync_fd, char *name, size_t len);
  * The time the kernel reports the fence done, whenever it is asked: how
  * tools and tests see whether a job was reported done before a job it
  * depended on, or how long after it.  Returns 0 once the fence has
- * signalled, -EBUSY while it is still active, -EINVAL when the sync_file
- * holds more than one fence, or another -errno of SYNC_IOC_FILE_INFO
- * (-EBADF, -ENOTTY for something that is no sync_file).
+ * signalled, -EBUSY while it is still active, or an error of
+ * tlgpu_sync_file_fence_info().
  */
 int tlgpu_sync_file_timestamp(int sync_fd, int64_t *timestamp_ns, int *error);
 

@@ -109,17 +109,24 @@ int tlgpu_sync_file_driver(int sync_fd, char *name, size_t len)
 	return ret;
 }
 
-int tlgpu_sync_file_timestamp(int sync_fd, int64_t *timestamp_ns, int *error)
+int tlgpu_sync_file_fence_info(int sync_fd, struct sync_fence_info *fence)
 {
-	struct sync_fence_info fence = { 0 };
 	struct sync_file_info info = {
 		.num_fences = 1,
-		.sync_fence_info = (uint64_t)(uintptr_t)&fence,
+		.sync_fence_info = (uint64_t)(uintptr_t)fence,
 	};
-	int ret;
 
 	/* More fences than the one we have room for: -EINVAL. */
-	ret = file_info(sync_fd, &info);
+	memset(fence, 0, sizeof(*fence));
+	return file_info(sync_fd, &info);
+}
+
+int tlgpu_sync_file_timestamp(int sync_fd, int64_t *timestamp_ns, int *error)
+{
+	struct sync_fence_info fence;
+	int ret;
+
+	ret = tlgpu_sync_file_fence_info(sync_fd, &fence);
 	if (ret)
 		return ret;
 	if (!fence.status)

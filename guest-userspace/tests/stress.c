@@ -121,17 +121,6 @@ int stress_read_file(const char *path, char *buf, size_t len)
 	return used;
 }
 
-int stress_fence_info(int sync_fd, struct sync_fence_info *fence)
-{
-	struct sync_file_info info = {
-		.num_fences = 1,
-		.sync_fence_info = (uint64_t)(uintptr_t)fence,
-	};
-
-	memset(fence, 0, sizeof(*fence));
-	return tlgpu_ioctl(sync_fd, SYNC_IOC_FILE_INFO, &info);
-}
-
 /* Shrinks every slab cache: empty slabs go back, KASAN's quarantine too. */
 static void shrink_slabs(void)
 {

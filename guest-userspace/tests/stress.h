@@ -20,8 +20,6 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include <linux/sync_file.h>
-
 #include "common.h"
 
 /* Whether this is the debug kernel flavour (kmemleak in debugfs). */
@@ -110,13 +108,6 @@ void stress_debugfs(const struct tlgpu_node *node, const char *file,
 
 /* Reads a whole (small) file into @buf, NUL-terminated; length or -errno. */
 int stress_read_file(const char *path, char *buf, size_t len);
-
-/*
- * The fence of sync file @sync_fd, one fence only (a job's), through
- * SYNC_IOC_FILE_INFO: its driver and timeline names and status.  0 or
- * -errno (-EINVAL when the sync file holds more than one fence).
- */
-int stress_fence_info(int sync_fd, struct sync_fence_info *fence);
 
 /*
  * Sets one fault-injection setting of @node's device through debugfs

@@ -56,6 +56,7 @@
 #include <unistd.h>
 
 #include <linux/dma-buf.h>
+#include <linux/sync_file.h>
 #include <xf86drm.h>
 
 #include "stress.h"
@@ -988,7 +989,7 @@ static enum ktap_result unbound_fence_names(struct test_undo *undo)
 	/* The DRM device of the victim is gone now (its last file closed). */
 	test_sleep_ms(200);
 
-	KTAP_ASSERT_OK(stress_fence_info(fence, &fi));
+	KTAP_ASSERT_OK(tlgpu_sync_file_fence_info(fence, &fi));
 	ktap_diag("a fence of the freed device: driver '%s', timeline '%s', status %d",
 		  fi.driver_name, fi.obj_name, tlgpu_sync_file_status(fence));
 	snprintf(want, sizeof(want), "tlgpu-%s-tl0", slot);
@@ -1078,7 +1079,7 @@ static enum ktap_result unload_held_fence(void)
 	KTAP_ASSERT(ret > 0 && !strcmp(state, "live\n"), "initstate: %s",
 		    ret < 0 ? strerror(-ret) : state);
 
-	KTAP_ASSERT_OK(stress_fence_info(fence, &fi));
+	KTAP_ASSERT_OK(tlgpu_sync_file_fence_info(fence, &fi));
 	ktap_diag("the held fence: driver '%s', timeline '%s'",
 		  fi.driver_name, fi.obj_name);
 	KTAP_ASSERT(!strcmp(fi.driver_name, "drm_sched"),
