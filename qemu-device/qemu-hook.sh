@@ -1,7 +1,7 @@
 # Sourced by build-qemu.sh: graft tlgpu into a freshly unpacked QEMU tree
-# at $src.  One line in each build file QEMU reads; the sources stay in this
-# repository and are reached through symlinks that build-qemu.sh points at
-# the current checkout on every run.  Part of the cache key.
+# at $src.  One line in each build file QEMU reads; build-qemu.sh copies the
+# device sources in (tlgpu_copy_sources) before every build.  Part of the
+# work tree's cache key.
 tlgpu_hook() {
 	local src=$1
 
@@ -14,13 +14,20 @@ tlgpu_hook() {
 	grep -q "tlgpu-test" "$src/tests/qtest/meson.build"
 }
 
-tlgpu_link() {
+# Copy this checkout's device sources into the tree by content: rsync -c
+# rewrites only files whose bytes differ, so their time stamps (and thus
+# ninja's view) change only when the source did.  Copies, not symlinks: a
+# symlink would make the tree build whichever checkout pointed it last.
+tlgpu_copy_sources() {
 	local src=$1 repo=$2
 
-	ln -sfn "$repo/qemu-device" "$src/hw/tlgpu"
-	ln -sfn "$repo/include" "$src/include/tlgpu"
-	ln -sfn "$repo/qemu-device/tests/tlgpu-test.c" "$src/tests/qtest/tlgpu-test.c"
-	ln -sfn "$repo/qemu-device/tlgpu.mak" \
+	rm -f "$src/hw/tlgpu" "$src/include/tlgpu" 2>/dev/null || true
+	mkdir -p "$src/hw/tlgpu" "$src/include/tlgpu"
+	rsync -rc --delete --exclude=tests --exclude='*.sh' \
+		"$repo/qemu-device/" "$src/hw/tlgpu/"
+	rsync -rc --delete "$repo/include/" "$src/include/tlgpu/"
+	rsync -c "$repo/qemu-device/tests/tlgpu-test.c" "$src/tests/qtest/tlgpu-test.c"
+	rsync -c "$repo/qemu-device/tlgpu.mak" \
 		"$src/configs/devices/x86_64-softmmu/tlgpu.mak"
 }
 
@@ -34,4 +41,10 @@ TLGPU_CONFIGURE_ARGS=(
 	--enable-fdt=system		# x86_64 requires libfdt since 7.2
 	--enable-trace-backends=log
 	--disable-docs
+)
+
+# The sanitizer variant (build-qemu.sh asan): ASan and UBSan, for the
+# device fuzzer.  Same flags otherwise.
+TLGPU_SANITIZER_ARGS=(
+	--enable-sanitizers		# -fsanitize=address,undefined
 )

@@ -285,7 +285,8 @@ uint32_t tlgpu_inject_jitter_us(TLGPUTimeline *tl, uint64_t seqno)
 
     qemu_mutex_lock(&s->lock);
     if (s->inj.jitter_us) {
-        us = tlgpu_rng_next(&tl->rng) % (s->inj.jitter_us + 1);
+        /* 64-bit: jitter_us + 1 wraps to 0 in 32 bits at UINT32_MAX. */
+        us = tlgpu_rng_next(&tl->rng) % ((uint64_t)s->inj.jitter_us + 1);
         s->inj.cnt_jitter++;
     }
     qemu_mutex_unlock(&s->lock);

@@ -7,11 +7,18 @@
  * (tlgpu_va_for_each, tlgpu_va_copy).
  *
  * The device only ever touches guest RAM.  A physical range is accepted
- * when the PCI function's bus-master address space translates it to RAM
- * (not MMIO, not a RAM device, not ROM for writes); then the host pointer
- * of that RAM is used directly, inside one RCU critical section, so large
- * transfers run at memcpy speed and nothing can dispatch to another
- * device's MMIO handlers from the timeline threads.
+ * when the PCI function's bus-master address space translates it to RAM:
+ * not MMIO, not a RAM device, not ROM (read-only memory is not RAM to this
+ * device, for reads or writes).  Then, inside one RCU critical section:
+ *  - reads use the host pointer of that RAM directly;
+ *  - writes go through address_space_map()/address_space_unmap(), whose
+ *    unmap marks the pages dirty *and* invalidates TCG's translated code in
+ *    them, as any DMA through QEMU's memory API does.  A mapping that is
+ *    not RAM after all (the memory map changed between the check and the
+ *    map: address_space_map() would hand out a bounce buffer) is given
+ *    back unwritten and the access fails.
+ * So large transfers run at memcpy speed, and a timeline thread never
+ * dispatches to another device's MMIO handlers.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -23,12 +30,14 @@
 #include "tlgpu.h"
 #include "trace.h"
 
-/* A run of guest RAM, valid until the RCU critical section ends. */
+/*
+ * A run of guest RAM, valid until tlgpu_ram_end() and inside the RCU
+ * critical section it was looked up in.
+ */
 typedef struct TLGPURam {
-    MemoryRegion *mr;
-    hwaddr xlat;
     uint8_t *host;
     hwaddr len;
+    bool mapped;        /* address_space_map()ped for writing */
 } TLGPURam;
 
 /*
@@ -42,25 +51,56 @@ static bool tlgpu_ram_lookup(TLGPUState *s, uint64_t pa, uint64_t len,
     hwaddr plen = len;
     MemoryRegion *mr;
 
-    mr = address_space_translate(as, pa, &r->xlat, &plen, is_write,
+    hwaddr xlat, mlen;
+    ram_addr_t offset;
+    void *host;
+
+    mr = address_space_translate(as, pa, &xlat, &plen, is_write,
                                  MEMTXATTRS_UNSPECIFIED);
     if (!memory_region_is_ram(mr) || memory_region_is_ram_device(mr) ||
-        (is_write && (mr->readonly || memory_region_is_rom(mr))) ||
-        plen == 0) {
+        mr->readonly || memory_region_is_rom(mr) || plen == 0) {
         trace_tlgpu_bad_access(pa, len, is_write);
         return false;
     }
-    r->mr = mr;
-    r->host = (uint8_t *)memory_region_get_ram_ptr(mr) + r->xlat;
-    r->len = MIN(plen, len);
+    plen = MIN(plen, len);
+    if (!is_write) {
+        r->host = (uint8_t *)memory_region_get_ram_ptr(mr) + xlat;
+        r->len = plen;
+        r->mapped = false;
+        return true;
+    }
+    mlen = plen;
+    host = address_space_map(as, pa, &mlen, true, MEMTXATTRS_UNSPECIFIED);
+    if (!host) {
+        trace_tlgpu_bad_access(pa, len, is_write);
+        return false;
+    }
+    if (!mlen || !memory_region_from_host(host, &offset)) {
+        /* A bounce buffer: not RAM any more.  Give it back unwritten. */
+        address_space_unmap(as, host, mlen, true, 0);
+        trace_tlgpu_bad_access(pa, len, is_write);
+        return false;
+    }
+    r->host = host;
+    r->len = mlen;
+    r->mapped = true;
     return true;
 }
 
-static void tlgpu_ram_dirty(TLGPURam *r, hwaddr off, hwaddr len)
+/* Done with @r: a written run is unmapped, all of it marked written. */
+static void tlgpu_ram_end(TLGPUState *s, TLGPURam *r)
 {
-    memory_region_set_dirty(r->mr, r->xlat + off, len);
+    if (r->mapped) {
+        address_space_unmap(pci_get_address_space(PCI_DEVICE(s)), r->host,
+                            r->len, true, r->len);
+        r->mapped = false;
+    }
 }
 
+/*
+ * Whether [pa, pa + len) is all guest RAM.  @is_write is accepted for the
+ * caller's documentation only: read-only memory is refused either way.
+ */
 bool tlgpu_phys_is_ram(TLGPUState *s, uint64_t pa, uint64_t len,
                        bool is_write)
 {
@@ -68,7 +108,7 @@ bool tlgpu_phys_is_ram(TLGPUState *s, uint64_t pa, uint64_t len,
 
     RCU_READ_LOCK_GUARD();
     while (len) {
-        if (pa + len < pa || !tlgpu_ram_lookup(s, pa, len, is_write, &r)) {
+        if (pa + len < pa || !tlgpu_ram_lookup(s, pa, len, false, &r)) {
             return false;
         }
         pa += r.len;
@@ -92,10 +132,10 @@ uint32_t tlgpu_phys_rw(TLGPUState *s, uint64_t pa, void *buf, uint64_t len,
         }
         if (is_write) {
             memcpy(r.host, p, r.len);
-            tlgpu_ram_dirty(&r, 0, r.len);
         } else {
             memcpy(p, r.host, r.len);
         }
+        tlgpu_ram_end(s, &r);
         pa += r.len;
         p += r.len;
         len -= r.len;
@@ -214,15 +254,34 @@ static uint32_t tlgpu_va_run(TLGPUState *s, TLGPUWalk *w, uint64_t va,
     return TLGPU_ERR_NONE;
 }
 
+/*
+ * A transfer's operands: a size above the device's limit is a bad operand
+ * (BAD_COMMAND); a range leaving the 39-bit VA space faults (PAGE_FAULT).
+ */
 static uint32_t tlgpu_range_check(uint64_t va, uint64_t size,
                                   uint64_t *fault_va)
 {
-    if (size > TLGPU_MAX_XFER || va + size < va ||
-        (va + size) > (1ull << TLGPU_VA_BITS)) {
+    if (size > TLGPU_MAX_XFER) {
+        qemu_log_mask(LOG_GUEST_ERROR, "%s: transfer of 0x%" PRIx64
+                      " bytes above the limit of 0x%llx\n", __func__, size,
+                      TLGPU_MAX_XFER);
+        *fault_va = va;
+        return TLGPU_ERR_BAD_COMMAND;
+    }
+    if (va + size < va || (va + size) > (1ull << TLGPU_VA_BITS)) {
+        qemu_log_mask(LOG_GUEST_ERROR, "%s: range 0x%" PRIx64 "+0x%" PRIx64
+                      " outside the %u-bit GPU VA space\n", __func__, va,
+                      size, TLGPU_VA_BITS);
         *fault_va = va;
         return TLGPU_ERR_PAGE_FAULT;
     }
     return TLGPU_ERR_NONE;
+}
+
+static void tlgpu_log_not_ram(const char *fn, uint64_t va, uint64_t pa)
+{
+    qemu_log_mask(LOG_GUEST_ERROR, "%s: GPU VA 0x%" PRIx64 " maps 0x%" PRIx64
+                  ", which is not guest RAM\n", fn, va, pa);
 }
 
 uint32_t tlgpu_va_for_each(TLGPUState *s, TLGPUWalk *w, uint64_t va,
@@ -243,14 +302,13 @@ uint32_t tlgpu_va_for_each(TLGPUState *s, TLGPUWalk *w, uint64_t va,
         WITH_RCU_READ_LOCK_GUARD() {
             while (run) {
                 if (!tlgpu_ram_lookup(s, pa, run, is_write, &r)) {
+                    tlgpu_log_not_ram(__func__, va + off, pa);
                     *fault_va = va + off;
                     err = TLGPU_ERR_BAD_ADDRESS;
                     break;
                 }
                 fn(r.host, off, r.len, opaque);
-                if (is_write) {
-                    tlgpu_ram_dirty(&r, 0, r.len);
-                }
+                tlgpu_ram_end(s, &r);
                 pa += r.len;
                 off += r.len;
                 run -= r.len;
@@ -272,7 +330,9 @@ uint32_t tlgpu_va_copy(TLGPUState *s, TLGPUWalk *w, uint64_t dst,
         err = tlgpu_range_check(dst, size, fault_va);
     }
     if (!err && src < dst + size && dst < src + size) {
-        qemu_log_mask(LOG_GUEST_ERROR, "%s: overlapping copy\n", __func__);
+        qemu_log_mask(LOG_GUEST_ERROR, "%s: overlapping copy 0x%" PRIx64
+                      " <- 0x%" PRIx64 " size 0x%" PRIx64 "\n", __func__, dst,
+                      src, size);
         *fault_va = dst;
         return TLGPU_ERR_BAD_COMMAND;
     }
@@ -290,18 +350,20 @@ uint32_t tlgpu_va_copy(TLGPUState *s, TLGPUWalk *w, uint64_t dst,
         WITH_RCU_READ_LOCK_GUARD() {
             while (n) {
                 if (!tlgpu_ram_lookup(s, spa, n, false, &rs)) {
+                    tlgpu_log_not_ram(__func__, src + off, spa);
                     *fault_va = src + off;
                     err = TLGPU_ERR_BAD_ADDRESS;
                     break;
                 }
                 if (!tlgpu_ram_lookup(s, dpa, rs.len, true, &rd)) {
+                    tlgpu_log_not_ram(__func__, dst + off, dpa);
                     *fault_va = dst + off;
                     err = TLGPU_ERR_BAD_ADDRESS;
                     break;
                 }
                 /* Different GPU pages may alias one physical page. */
                 memmove(rd.host, rs.host, rd.len);
-                tlgpu_ram_dirty(&rd, 0, rd.len);
+                tlgpu_ram_end(s, &rd);
                 spa += rd.len;
                 dpa += rd.len;
                 off += rd.len;

@@ -61,9 +61,28 @@ uint64_t tlgpu_completed(TLGPUState *s, unsigned idx)
     return v;
 }
 
+/*
+ * Whether the ring registers describe a ring the device may walk: aligned,
+ * a power of two in size, in guest RAM, with a status page in writable
+ * guest RAM.  Every path that makes a timeline runnable (enable, timeline
+ * reset) checks it; head and tail arithmetic relies on it.  tl->lock held.
+ */
+static bool tlgpu_ring_valid(TLGPUTimeline *tl)
+{
+    TLGPUState *s = tl->dev;
+    uint32_t size = tl->ring_size;
+
+    return !(tl->ring_base & (TLGPU_PAGE_SIZE - 1)) &&
+           size >= TLGPU_RING_MIN_SIZE && size <= TLGPU_RING_MAX_SIZE &&
+           is_power_of_2(size) &&
+           tlgpu_phys_is_ram(s, tl->ring_base, size, false) &&
+           !(tl->status_addr & (TLGPU_PAGE_SIZE - 1)) &&
+           tlgpu_phys_is_ram(s, tl->status_addr, TLGPU_PAGE_SIZE, true);
+}
+
 static bool tlgpu_runnable(TLGPUTimeline *tl)
 {
-    return (tl->ctrl & TLGPU_TL_CTRL_ENABLE) &&
+    return (tl->ctrl & TLGPU_TL_CTRL_ENABLE) && tl->ring_ok &&
            tl->state != TLGPU_TL_HALTED && tl->state != TLGPU_TL_HUNG &&
            tl->head != tl->tail;
 }
@@ -95,6 +114,7 @@ static unsigned tlgpu_fetch(TLGPUTimeline *tl, uint64_t base, uint32_t size,
     cmd[0] = le32_to_cpu(cmd[0]);
     op = TLGPU_CMD_OP(cmd[0]);
     ndw = TLGPU_CMD_NDW(cmd[0]);
+    assert(tl->ring_ok && is_power_of_2(size));
     if (ndw < 2 || (ndw & 1) || ndw > TLGPU_CMD_MAX_DW || ndw * 4 > avail) {
         qemu_log_mask(LOG_GUEST_ERROR, "%s: tl%u: bad command header 0x%08x"
                       " at 0x%x (%u bytes queued)\n", __func__, tl->idx,
@@ -172,10 +192,16 @@ static bool tlgpu_sleep(TLGPUTimeline *tl, uint64_t us)
     return !qatomic_read(&tl->stop);
 }
 
+/*
+ * BUSY <-> WAITING around a WAIT or DELAY.  A halt (bad TAIL written
+ * meanwhile) or a reset in progress wins: the state is left alone, so the
+ * worker stops at the next command boundary.
+ */
 static void tlgpu_set_state(TLGPUTimeline *tl, uint32_t state)
 {
     qemu_mutex_lock(&tl->lock);
-    if (!tl->stop) {
+    if (!tl->stop &&
+        (tl->state == TLGPU_TL_BUSY || tl->state == TLGPU_TL_WAITING)) {
         tl->state = state;
     }
     qemu_mutex_unlock(&tl->lock);
@@ -203,8 +229,11 @@ static uint32_t tlgpu_cmd_wait(TLGPUTimeline *tl, unsigned other,
     return TLGPU_ERR_NONE;
 }
 
-/* Complete the current job: status slot, then seqno, then interrupt. */
-static void tlgpu_cmd_fence(TLGPUTimeline *tl, uint64_t status, uint64_t seqno,
+/*
+ * Complete the current job: status slot, then seqno, then interrupt.
+ * Returns false when a reset cut it short (the job is then dropped).
+ */
+static bool tlgpu_cmd_fence(TLGPUTimeline *tl, uint64_t status, uint64_t seqno,
                             uint32_t flags)
 {
     TLGPUState *s = tl->dev;
@@ -217,7 +246,7 @@ static void tlgpu_cmd_fence(TLGPUTimeline *tl, uint64_t status, uint64_t seqno,
     }
     jitter = tlgpu_inject_jitter_us(tl, seqno);
     if (jitter && !tlgpu_sleep(tl, jitter)) {
-        return;
+        return false;
     }
 
     slot_err = cpu_to_le32(err);
@@ -248,6 +277,7 @@ static void tlgpu_cmd_fence(TLGPUTimeline *tl, uint64_t status, uint64_t seqno,
     tl->job_as = TLGPU_NO_AS;
     tl->job_error = TLGPU_ERR_NONE;
     tl->job_started = false;
+    return true;
 }
 
 static void tlgpu_job_fault(TLGPUTimeline *tl, uint32_t err, uint64_t va)
@@ -260,8 +290,12 @@ static void tlgpu_job_fault(TLGPUTimeline *tl, uint32_t err, uint64_t va)
     trace_tlgpu_fault(tl->idx, err, va);
 }
 
-/* Execute one validated command copy; worker thread, no lock held. */
-static void tlgpu_execute(TLGPUTimeline *tl, TLGPUWalk *walk,
+/*
+ * Execute one validated command copy; worker thread, no lock held.
+ * Returns true when the command completed a job (a FENCE that ran to the
+ * end), which then counts as done even if a reset arrives right after.
+ */
+static bool tlgpu_execute(TLGPUTimeline *tl, TLGPUWalk *walk,
                           uint64_t status, const uint32_t *cmd)
 {
     TLGPUState *s = tl->dev;
@@ -272,16 +306,18 @@ static void tlgpu_execute(TLGPUTimeline *tl, TLGPUWalk *walk,
 
     tl->job_started = true;
     if (op == TLGPU_OP_FENCE) {
-        tlgpu_cmd_fence(tl, status, tlgpu_u64(cmd, 2), TLGPU_CMD_FLAGS(cmd[0]));
-        return;
+        return tlgpu_cmd_fence(tl, status, tlgpu_u64(cmd, 2),
+                               TLGPU_CMD_FLAGS(cmd[0]));
     }
     if (tl->job_error) {
-        return;     /* the job failed: skip to its FENCE */
+        return false;   /* the job failed: skip to its FENCE */
     }
-    if (op >= TLGPU_OP_FILL && op <= TLGPU_OP_CHECKSUM &&
-        tl->job_as == TLGPU_NO_AS) {
+    if (((op >= TLGPU_OP_FILL && op <= TLGPU_OP_CHECKSUM) ||
+         op == TLGPU_OP_STORE) && tl->job_as == TLGPU_NO_AS) {
+        qemu_log_mask(LOG_GUEST_ERROR, "%s: tl%u: opcode %u without an "
+                      "address space (SET_AS)\n", __func__, tl->idx, op);
         tlgpu_job_fault(tl, TLGPU_ERR_BAD_AS, 0);
-        return;
+        return false;
     }
 
     switch (op) {
@@ -289,6 +325,11 @@ static void tlgpu_execute(TLGPUTimeline *tl, TLGPUWalk *walk,
         break;
     case TLGPU_OP_SET_AS:
         err = tlgpu_walk_begin(s, cmd[1], walk);
+        if (err) {
+            qemu_log_mask(LOG_GUEST_ERROR, "%s: tl%u: SET_AS %u: address "
+                          "space missing, disabled or misaligned (error %u)\n",
+                          __func__, tl->idx, cmd[1], err);
+        }
         tl->job_as = err ? TLGPU_NO_AS : cmd[1];
         break;
     case TLGPU_OP_FILL: {
@@ -296,6 +337,9 @@ static void tlgpu_execute(TLGPUTimeline *tl, TLGPUWalk *walk,
         uint64_t va = tlgpu_u64(cmd, 2), size = tlgpu_u64(cmd, 4);
 
         if ((va | size) & 3) {
+            qemu_log_mask(LOG_GUEST_ERROR, "%s: tl%u: FILL va 0x%" PRIx64
+                          " size 0x%" PRIx64 " not 4-byte aligned\n",
+                          __func__, tl->idx, va, size);
             err = TLGPU_ERR_BAD_COMMAND;
             fault_va = va;
             break;
@@ -315,6 +359,8 @@ static void tlgpu_execute(TLGPUTimeline *tl, TLGPUWalk *walk,
         uint32_t crc_le;
 
         if (dst & 3) {
+            qemu_log_mask(LOG_GUEST_ERROR, "%s: tl%u: CHECKSUM dst 0x%" PRIx64
+                          " not 4-byte aligned\n", __func__, tl->idx, dst);
             err = TLGPU_ERR_BAD_COMMAND;
             fault_va = dst;
             break;
@@ -332,9 +378,9 @@ static void tlgpu_execute(TLGPUTimeline *tl, TLGPUWalk *walk,
         uint64_t va = tlgpu_u64(cmd, 2);
         uint64_t val = cpu_to_le64(tlgpu_u64(cmd, 4));
 
-        if (tl->job_as == TLGPU_NO_AS) {
-            err = TLGPU_ERR_BAD_AS;
-        } else if (va & 7) {
+        if (va & 7) {
+            qemu_log_mask(LOG_GUEST_ERROR, "%s: tl%u: STORE va 0x%" PRIx64
+                          " not 8-byte aligned\n", __func__, tl->idx, va);
             err = TLGPU_ERR_BAD_COMMAND;
             fault_va = va;
         } else {
@@ -348,6 +394,9 @@ static void tlgpu_execute(TLGPUTimeline *tl, TLGPUWalk *walk,
         break;
     case TLGPU_OP_DELAY:
         if (cmd[1] > TLGPU_MAX_DELAY_US) {
+            qemu_log_mask(LOG_GUEST_ERROR, "%s: tl%u: DELAY of %u us above "
+                          "the limit of %u\n", __func__, tl->idx, cmd[1],
+                          TLGPU_MAX_DELAY_US);
             err = TLGPU_ERR_BAD_COMMAND;
             break;
         }
@@ -363,19 +412,22 @@ static void tlgpu_execute(TLGPUTimeline *tl, TLGPUWalk *walk,
     if (err && !qatomic_read(&tl->stop)) {
         tlgpu_job_fault(tl, err, fault_va);
     }
+    return false;
 }
 
 /* Count the jobs (FENCEs) queued in [head, tail), for JOBS_DROPPED. */
 static uint32_t tlgpu_count_queued(TLGPUTimeline *tl)
 {
     uint32_t cmd[TLGPU_CMD_MAX_DW];
-    uint32_t head = tl->head, n = 0;
+    uint32_t head = tl->head, n = 0, steps;
     unsigned len;
 
-    if (!(tl->ctrl & TLGPU_TL_CTRL_ENABLE) || tl->state == TLGPU_TL_HALTED) {
+    /* A halted timeline's queue counts up to the first bad header. */
+    if (!(tl->ctrl & TLGPU_TL_CTRL_ENABLE) || !tl->ring_ok) {
         return 0;
     }
-    while (head != tl->tail) {
+    /* Each command is at least 8 bytes: a full ring holds size / 8. */
+    for (steps = 0; head != tl->tail && steps < tl->ring_size / 8; steps++) {
         len = tlgpu_fetch(tl, tl->ring_base, tl->ring_size, head, tl->tail,
                           cmd);
         if (!len) {
@@ -404,12 +456,20 @@ static void tlgpu_do_reset_locked(TLGPUTimeline *tl)
         tl->jobs_dropped = 0;
         tl->irqs = 0;
         tl->irqs_coalesced = 0;
+        tl->ring_ok = false;
     }
     tl->head = tl->tail;
-    tl->state = (tl->ctrl & TLGPU_TL_CTRL_ENABLE) ? TLGPU_TL_IDLE
-                                                  : TLGPU_TL_STOPPED;
     tl->error = TLGPU_ERR_NONE;
     tl->fault_va = 0;
+    if (!(tl->ctrl & TLGPU_TL_CTRL_ENABLE)) {
+        tl->state = TLGPU_TL_STOPPED;
+    } else if (tl->ring_ok) {
+        tl->state = TLGPU_TL_IDLE;
+    } else {
+        /* Enabled on a bad ring: a reset does not make it usable. */
+        tl->state = TLGPU_TL_HALTED;
+        tl->error = TLGPU_ERR_BAD_RING;
+    }
     tl->irq_latched = false;
     tl->irq_request = false;
     tl->job_as = TLGPU_NO_AS;
@@ -428,6 +488,7 @@ static void *tlgpu_timeline_thread(void *opaque)
     uint64_t base, status;
     uint32_t size, head;
     unsigned len;
+    bool done;
 
     qemu_mutex_lock(&tl->lock);
     while (!tl->exiting) {
@@ -460,10 +521,11 @@ static void *tlgpu_timeline_thread(void *opaque)
         qemu_mutex_unlock(&tl->lock);
 
         trace_tlgpu_cmd(tl->idx, head, TLGPU_CMD_OP(cmd[0]));
-        tlgpu_execute(tl, walk, status, cmd);
+        done = tlgpu_execute(tl, walk, status, cmd);
 
         qemu_mutex_lock(&tl->lock);
-        if (!tl->reset_request && !tl->exiting) {
+        /* A job whose FENCE completed is done, not dropped by the reset. */
+        if (done || (!tl->reset_request && !tl->exiting)) {
             tl->head = (head + len) & (size - 1);
         }
     }
@@ -525,18 +587,13 @@ void tlgpu_timeline_reset(TLGPUTimeline *tl, bool disable)
 /* CTRL.ENABLE 0 -> 1: check the ring and status page, then start. */
 static void tlgpu_enable_locked(TLGPUTimeline *tl)
 {
-    TLGPUState *s = tl->dev;
     uint32_t size = tl->ring_size;
 
     tl->ctrl |= TLGPU_TL_CTRL_ENABLE;
     tl->head = tl->tail = 0;
     tl->error = TLGPU_ERR_NONE;
-    if ((tl->ring_base & (TLGPU_PAGE_SIZE - 1)) ||
-        size < TLGPU_RING_MIN_SIZE || size > TLGPU_RING_MAX_SIZE ||
-        !is_power_of_2(size) ||
-        !tlgpu_phys_is_ram(s, tl->ring_base, size, false) ||
-        (tl->status_addr & (TLGPU_PAGE_SIZE - 1)) ||
-        !tlgpu_phys_is_ram(s, tl->status_addr, TLGPU_PAGE_SIZE, true)) {
+    tl->ring_ok = tlgpu_ring_valid(tl);
+    if (!tl->ring_ok) {
         qemu_log_mask(LOG_GUEST_ERROR, "%s: tl%u: bad ring 0x%" PRIx64
                       "/0x%x or status page 0x%" PRIx64 "\n", __func__,
                       tl->idx, tl->ring_base, size, tl->status_addr);
@@ -645,6 +702,7 @@ void tlgpu_timeline_write(TLGPUTimeline *tl, unsigned reg, uint32_t val)
         tlgpu_timeline_reset(tl, false);
         qemu_mutex_lock(&tl->lock);
         tl->ctrl = 0;
+        tl->ring_ok = false;
         tl->state = TLGPU_TL_STOPPED;
         trace_tlgpu_tl_disable(tl->idx);
         qemu_mutex_unlock(&tl->lock);
@@ -687,7 +745,7 @@ void tlgpu_timeline_write(TLGPUTimeline *tl, unsigned reg, uint32_t val)
         }
         break;
     case TLGPU_TL_RING_TAIL:
-        if (!enabled || tl->state == TLGPU_TL_HALTED) {
+        if (!enabled || !tl->ring_ok || tl->state == TLGPU_TL_HALTED) {
             qemu_log_mask(LOG_GUEST_ERROR, "%s: tl%u: doorbell while "
                           "stopped\n", __func__, tl->idx);
         } else if (val >= tl->ring_size || (val & 7)) {

@@ -78,6 +78,7 @@ static uint32_t tlgpu_as_read(TLGPUState *s, unsigned as, unsigned reg)
 {
     uint32_t val = 0;
 
+    assert(as < TLGPU_NUM_AS);     /* tlgpu_decode() checked it */
     qemu_mutex_lock(&s->lock);
     switch (reg) {
     case TLGPU_AS_PT_LO:
@@ -100,8 +101,10 @@ static uint32_t tlgpu_as_read(TLGPUState *s, unsigned as, unsigned reg)
 static void tlgpu_as_write(TLGPUState *s, unsigned as, unsigned reg,
                            uint32_t val)
 {
-    TLGPUAddrSpace *a = &s->as[as];
+    TLGPUAddrSpace *a;
 
+    assert(as < TLGPU_NUM_AS);     /* tlgpu_decode() checked it */
+    a = &s->as[as];
     qemu_mutex_lock(&s->lock);
     switch (reg) {
     case TLGPU_AS_PT_LO:
@@ -130,58 +133,143 @@ static void tlgpu_as_write(TLGPUState *s, unsigned as, unsigned reg,
     qemu_mutex_unlock(&s->lock);
 }
 
+/*
+ * BAR0 decode.  Each block of registers is a window [base, base + count *
+ * stride); an offset decodes to (block, index, register) only when it is
+ * inside a window and the index is below the block's instance count, so
+ * nothing computed from a guest offset indexes an array unchecked.  Holes
+ * read 0 and ignore writes.
+ */
+typedef enum TLGPUBlock {
+    TLGPU_BLK_NONE,
+    TLGPU_BLK_GLOBAL,
+    TLGPU_BLK_INJECT,
+    TLGPU_BLK_AS,
+    TLGPU_BLK_TL,
+} TLGPUBlock;
+
+typedef struct TLGPUWindow {
+    TLGPUBlock block;
+    hwaddr base;
+    hwaddr stride;      /* bytes per instance */
+    unsigned max;       /* instances the window has room for */
+} TLGPUWindow;
+
+static const TLGPUWindow tlgpu_windows[] = {
+    { TLGPU_BLK_GLOBAL, 0x000, 0x100, 1 },
+    { TLGPU_BLK_INJECT, TLGPU_REG_INJ_FAIL_TIMELINE, 0x100, 1 },
+    { TLGPU_BLK_AS, TLGPU_AS_BASE, TLGPU_AS_STRIDE, TLGPU_NUM_AS },
+    { TLGPU_BLK_TL, TLGPU_TL_BASE, TLGPU_TL_STRIDE, TLGPU_MAX_TIMELINES },
+};
+
+typedef struct TLGPUDecoded {
+    TLGPUBlock block;
+    unsigned index;     /* AS or timeline number */
+    unsigned reg;       /* offset inside the instance's block */
+} TLGPUDecoded;
+
+static TLGPUDecoded tlgpu_decode(TLGPUState *s, hwaddr addr)
+{
+    TLGPUDecoded d = { TLGPU_BLK_NONE, 0, 0 };
+    unsigned i;
+
+    for (i = 0; i < ARRAY_SIZE(tlgpu_windows); i++) {
+        const TLGPUWindow *w = &tlgpu_windows[i];
+        unsigned count = w->max;
+        uint64_t idx;
+
+        if (addr < w->base || addr >= w->base + w->max * w->stride) {
+            continue;
+        }
+        idx = (addr - w->base) / w->stride;
+        if (w->block == TLGPU_BLK_TL) {
+            count = s->num_timelines;
+        }
+        if (idx >= count) {
+            return d;   /* inside the window, beyond the instances */
+        }
+        d.block = w->block;
+        d.index = idx;
+        d.reg = (addr - w->base) % w->stride;
+        /* Global and injection registers are decoded by full offset. */
+        if (w->block == TLGPU_BLK_INJECT) {
+            d.reg = addr;
+        }
+        return d;
+    }
+    return d;
+}
+
+static uint32_t tlgpu_global_read(TLGPUState *s, hwaddr addr)
+{
+    switch (addr) {
+    case TLGPU_REG_ID:
+        return TLGPU_ID_MAGIC;
+    case TLGPU_REG_VERSION:
+        return TLGPU_VERSION;
+    case TLGPU_REG_CAPS:
+        return tlgpu_caps(s);
+    case TLGPU_REG_NUM_TIMELINES:
+        return s->num_timelines;
+    case TLGPU_REG_NUM_AS:
+        return TLGPU_NUM_AS;
+    case TLGPU_REG_NUM_VECTORS:
+        return TLGPU_MSIX_VECTORS(s);
+    case TLGPU_REG_RESET:
+        return 0;
+    case TLGPU_REG_SCRATCH:
+        return s->scratch;
+    case TLGPU_REG_RESET_COUNT:
+        return s->reset_count;
+    }
+    qemu_log_mask(LOG_GUEST_ERROR, "%s: bad register 0x%" HWADDR_PRIx "\n",
+                  __func__, addr);
+    return 0;
+}
+
+static void tlgpu_global_write(TLGPUState *s, hwaddr addr, uint32_t val)
+{
+    switch (addr) {
+    case TLGPU_REG_RESET:
+        if (val == TLGPU_RESET_MAGIC) {
+            tlgpu_reset_all(s);
+        } else {
+            qemu_log_mask(LOG_GUEST_ERROR, "%s: bad reset magic 0x%x\n",
+                          __func__, val);
+        }
+        break;
+    case TLGPU_REG_SCRATCH:
+        s->scratch = val;
+        break;
+    default:
+        qemu_log_mask(LOG_GUEST_ERROR, "%s: write to read-only or unknown "
+                      "register 0x%" HWADDR_PRIx "\n", __func__, addr);
+    }
+}
+
 static uint64_t tlgpu_mmio_read(void *opaque, hwaddr addr, unsigned size)
 {
     TLGPUState *s = opaque;
+    TLGPUDecoded d = tlgpu_decode(s, addr);
     uint64_t val = 0;
 
-    if (addr >= TLGPU_TL_BASE) {
-        unsigned t = (addr - TLGPU_TL_BASE) / TLGPU_TL_STRIDE;
-
-        if (t < s->num_timelines) {
-            val = tlgpu_timeline_read(&s->tl[t],
-                                      (addr - TLGPU_TL_BASE) % TLGPU_TL_STRIDE);
-        } else {
-            qemu_log_mask(LOG_GUEST_ERROR, "%s: no timeline at 0x%"
-                          HWADDR_PRIx "\n", __func__, addr);
-        }
-    } else if (addr >= TLGPU_AS_BASE) {
-        val = tlgpu_as_read(s, (addr - TLGPU_AS_BASE) / TLGPU_AS_STRIDE,
-                            (addr - TLGPU_AS_BASE) % TLGPU_AS_STRIDE);
-    } else if (addr >= TLGPU_REG_INJ_FAIL_TIMELINE) {
-        val = tlgpu_inject_read(s, addr);
-    } else {
-        switch (addr) {
-        case TLGPU_REG_ID:
-            val = TLGPU_ID_MAGIC;
-            break;
-        case TLGPU_REG_VERSION:
-            val = TLGPU_VERSION;
-            break;
-        case TLGPU_REG_CAPS:
-            val = tlgpu_caps(s);
-            break;
-        case TLGPU_REG_NUM_TIMELINES:
-            val = s->num_timelines;
-            break;
-        case TLGPU_REG_NUM_AS:
-            val = TLGPU_NUM_AS;
-            break;
-        case TLGPU_REG_NUM_VECTORS:
-            val = TLGPU_MSIX_VECTORS(s);
-            break;
-        case TLGPU_REG_RESET:
-            break;
-        case TLGPU_REG_SCRATCH:
-            val = s->scratch;
-            break;
-        case TLGPU_REG_RESET_COUNT:
-            val = s->reset_count;
-            break;
-        default:
-            qemu_log_mask(LOG_GUEST_ERROR, "%s: bad register 0x%"
-                          HWADDR_PRIx "\n", __func__, addr);
-        }
+    switch (d.block) {
+    case TLGPU_BLK_GLOBAL:
+        val = tlgpu_global_read(s, addr);
+        break;
+    case TLGPU_BLK_INJECT:
+        val = tlgpu_inject_read(s, d.reg);
+        break;
+    case TLGPU_BLK_AS:
+        val = tlgpu_as_read(s, d.index, d.reg);
+        break;
+    case TLGPU_BLK_TL:
+        val = tlgpu_timeline_read(&s->tl[d.index], d.reg);
+        break;
+    case TLGPU_BLK_NONE:
+        qemu_log_mask(LOG_GUEST_ERROR, "%s: nothing at 0x%" HWADDR_PRIx "\n",
+                      __func__, addr);
+        break;
     }
     trace_tlgpu_mmio_read(addr, val);
     return val;
@@ -191,41 +279,26 @@ static void tlgpu_mmio_write(void *opaque, hwaddr addr, uint64_t val,
                              unsigned size)
 {
     TLGPUState *s = opaque;
+    TLGPUDecoded d = tlgpu_decode(s, addr);
 
     trace_tlgpu_mmio_write(addr, val);
-    if (addr >= TLGPU_TL_BASE) {
-        unsigned t = (addr - TLGPU_TL_BASE) / TLGPU_TL_STRIDE;
-
-        if (t < s->num_timelines) {
-            tlgpu_timeline_write(&s->tl[t],
-                                 (addr - TLGPU_TL_BASE) % TLGPU_TL_STRIDE, val);
-        } else {
-            qemu_log_mask(LOG_GUEST_ERROR, "%s: no timeline at 0x%"
-                          HWADDR_PRIx "\n", __func__, addr);
-        }
-    } else if (addr >= TLGPU_AS_BASE) {
-        tlgpu_as_write(s, (addr - TLGPU_AS_BASE) / TLGPU_AS_STRIDE,
-                       (addr - TLGPU_AS_BASE) % TLGPU_AS_STRIDE, val);
-    } else if (addr >= TLGPU_REG_INJ_FAIL_TIMELINE) {
-        tlgpu_inject_write(s, addr, val);
-    } else {
-        switch (addr) {
-        case TLGPU_REG_RESET:
-            if (val == TLGPU_RESET_MAGIC) {
-                tlgpu_reset_all(s);
-            } else {
-                qemu_log_mask(LOG_GUEST_ERROR, "%s: bad reset magic 0x%"
-                              PRIx64 "\n", __func__, val);
-            }
-            break;
-        case TLGPU_REG_SCRATCH:
-            s->scratch = val;
-            break;
-        default:
-            qemu_log_mask(LOG_GUEST_ERROR, "%s: write to read-only or "
-                          "unknown register 0x%" HWADDR_PRIx "\n",
-                          __func__, addr);
-        }
+    switch (d.block) {
+    case TLGPU_BLK_GLOBAL:
+        tlgpu_global_write(s, addr, val);
+        break;
+    case TLGPU_BLK_INJECT:
+        tlgpu_inject_write(s, d.reg, val);
+        break;
+    case TLGPU_BLK_AS:
+        tlgpu_as_write(s, d.index, d.reg, val);
+        break;
+    case TLGPU_BLK_TL:
+        tlgpu_timeline_write(&s->tl[d.index], d.reg, val);
+        break;
+    case TLGPU_BLK_NONE:
+        qemu_log_mask(LOG_GUEST_ERROR, "%s: nothing at 0x%" HWADDR_PRIx "\n",
+                      __func__, addr);
+        break;
     }
 }
 
@@ -264,7 +337,7 @@ static void tlgpu_realize(PCIDevice *pdev, Error **errp)
         return;
     }
 
-    pci_config_set_interrupt_pin(pdev->config, 1);
+    /* MSI-X only: no INTx pin (Interrupt Pin stays 0). */
     memory_region_init_io(&s->mmio, OBJECT(s), &tlgpu_mmio_ops, s,
                           "tlgpu-mmio", TLGPU_BAR0_SIZE);
     pci_register_bar(pdev, TLGPU_BAR_REGS, PCI_BASE_ADDRESS_SPACE_MEMORY,
@@ -347,11 +420,11 @@ static void tlgpu_qdev_reset(DeviceState *dev)
     if (s->tl) {
         tlgpu_reset_all(s);
     }
+    /*
+     * msix_reset() clears the table, the PBA and the enable bits, but keeps
+     * which vectors are in use (marked once, at realize): nothing to redo.
+     */
     msix_reset(PCI_DEVICE(dev));
-    /* msix_reset() forgets which vectors are in use. */
-    for (unsigned i = 0; i < TLGPU_MSIX_VECTORS(s); i++) {
-        msix_vector_use(PCI_DEVICE(dev), i);
-    }
 }
 
 static char *tlgpu_get_state(Object *obj, Error **errp)

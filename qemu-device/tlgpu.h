@@ -74,6 +74,8 @@ struct TLGPUTimeline {
     uint32_t jobs_dropped;
     uint32_t irqs;
     uint32_t irqs_coalesced;
+    /* The ring registers passed tlgpu_ring_valid() when last enabled. */
+    bool ring_ok;
 
     /* Interrupt latch: set when raised, cleared by TLGPU_TL_IRQ_ACK. */
     bool irq_latched;

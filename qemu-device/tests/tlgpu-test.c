@@ -702,9 +702,9 @@ static void test_cmd_delay(void)
     cmd_delay(t, 0, 300000);
     seq = cmd_fence(t, 0, false);
     doorbell(t, 0);
-    /* Not done at once: the timeline sits in the DELAY. */
+    /* Not done at once: the timeline sits in the DELAY (once it got there). */
+    wait_state(t, 0, TLGPU_TL_WAITING);
     g_assert_cmpuint(completed(t, 0), <, seq);
-    g_assert_cmpuint(tlrd(t, 0, TLGPU_TL_STATE), ==, TLGPU_TL_WAITING);
     wait_seqno(t, 0, seq);
     g_assert_cmpint(g_get_monotonic_time() - start, >=, 300000);
     tl_shutdown(t);
@@ -833,7 +833,7 @@ static void test_cmd_bad_opcode(void)
 static void test_cmd_bad_operands(void)
 {
     T *t = boot_ready(NULL);
-    uint64_t pa, va = gpu_buffer(t, 0, 64, true, &pa), s[4];
+    uint64_t pa, va = gpu_buffer(t, 0, 64, true, &pa), s[6];
 
     cmd_set_as(t, 0, 0);
     cmd_fill(t, 0, va + 1, 8, 0);               /* unaligned fill */
@@ -845,14 +845,21 @@ static void test_cmd_bad_operands(void)
     cmd_copy(t, 0, va + 8, va, 16);             /* overlapping copy */
     s[2] = cmd_fence(t, 0, false);
     cmd_set_as(t, 0, 0);
-    cmd_fill(t, 0, va, TLGPU_MAX_XFER + 4, 0);  /* too large */
+    /* Above the transfer limit: a bad operand, not a page fault. */
+    cmd_fill(t, 0, va, TLGPU_MAX_XFER + 4, 0);
     s[3] = cmd_fence(t, 0, false);
+    cmd_set_as(t, 0, 0);
+    cmd_copy(t, 0, va, va + (2ull << 30), TLGPU_MAX_XFER + 1);
+    s[4] = cmd_fence(t, 0, false);
+    cmd_set_as(t, 0, 0);
+    cmd_fill(t, 0, (1ull << TLGPU_VA_BITS) - 4, 8, 1);  /* leaves the VA space */
+    s[5] = cmd_fence(t, 0, false);
     doorbell(t, 0);
-    wait_seqno(t, 0, s[3]);
-    g_assert_cmpuint(job_error(t, 0, s[0]), ==, TLGPU_ERR_BAD_COMMAND);
-    g_assert_cmpuint(job_error(t, 0, s[1]), ==, TLGPU_ERR_BAD_COMMAND);
-    g_assert_cmpuint(job_error(t, 0, s[2]), ==, TLGPU_ERR_BAD_COMMAND);
-    g_assert_cmpuint(job_error(t, 0, s[3]), ==, TLGPU_ERR_PAGE_FAULT);
+    wait_seqno(t, 0, s[5]);
+    for (unsigned i = 0; i < 5; i++) {
+        g_assert_cmpuint(job_error(t, 0, s[i]), ==, TLGPU_ERR_BAD_COMMAND);
+    }
+    g_assert_cmpuint(job_error(t, 0, s[5]), ==, TLGPU_ERR_PAGE_FAULT);
     tl_shutdown(t);
 }
 
@@ -1628,6 +1635,378 @@ static void test_two_devices(void)
     qtest_shutdown(qs);
 }
 
+
+/* MSI-X only: no INTx pin is advertised. */
+static void test_regs_no_intx(void)
+{
+    T *t = boot(NULL);
+
+    g_assert_cmpuint(qpci_config_readb(t->dev, PCI_INTERRUPT_PIN), ==, 0);
+    tl_shutdown(t);
+}
+
+/* Disable and enable keep COMPLETED; only a full reset zeroes it. */
+static void test_tl_completed_kept(void)
+{
+    T *t = boot_ready(NULL);
+    uint64_t seq;
+
+    cmd_fence(t, 0, false);
+    seq = cmd_fence(t, 0, false);
+    doorbell(t, 0);
+    wait_seqno(t, 0, seq);
+    tlwr(t, 0, TLGPU_TL_CTRL, 0);
+    g_assert_cmpuint(completed(t, 0), ==, seq);
+    tlwr(t, 0, TLGPU_TL_CTRL, TLGPU_TL_CTRL_ENABLE);
+    t->tail[0] = 0;
+    g_assert_cmpuint(tlrd(t, 0, TLGPU_TL_RING_HEAD), ==, 0);
+    g_assert_cmpuint(completed(t, 0), ==, seq);
+    seq = cmd_fence(t, 0, false);
+    doorbell(t, 0);
+    wait_seqno(t, 0, seq);
+    g_assert_cmpuint(completed(t, 0), ==, 3);
+    wr(t, TLGPU_REG_RESET, TLGPU_RESET_MAGIC);
+    g_assert_cmpuint(completed(t, 0), ==, 0);
+    tl_shutdown(t);
+}
+
+/* ---------------------------------------------------------------- */
+/* Hostile guest: each case reproduces an attack that once crashed,  */
+/* hung or confused the device, and checks it now fails cleanly.     */
+/* ---------------------------------------------------------------- */
+
+/* The device still identifies itself and runs a job on timeline @tl. */
+static void assert_device_works(T *t, unsigned tl)
+{
+    uint64_t seq;
+
+    g_assert_cmphex(rd(t, TLGPU_REG_ID), ==, TLGPU_ID_MAGIC);
+    as_enable(t, 0);
+    if (tlrd(t, tl, TLGPU_TL_STATE) != TLGPU_TL_IDLE) {
+        tlwr(t, tl, TLGPU_TL_CTRL, 0);
+        tl_setup(t, tl);
+    }
+    seq = cmd_fence(t, tl, false);
+    doorbell(t, tl);
+    wait_seqno(t, tl, seq);
+    g_assert_cmpuint(job_error(t, tl, seq), ==, 0);
+}
+
+static void flr(T *t)
+{
+    uint8_t exp = qpci_find_capability(t->dev, PCI_CAP_ID_EXP, 0);
+
+    g_assert_cmpuint(exp, !=, 0);
+    qpci_config_writew(t->dev, exp + PCI_EXP_DEVCTL,
+                       qpci_config_readw(t->dev, exp + PCI_EXP_DEVCTL) |
+                       PCI_EXP_DEVCTL_BCR_FLR);
+    t->bar = qpci_iomap(t->dev, TLGPU_BAR_REGS, NULL);
+    qpci_device_enable(t->dev);
+}
+
+/*
+ * BAR0 0xc00-0xfff lies past the 64 address spaces: it once decoded to
+ * slots 64..127 of a 64-entry array, so these writes overwrote host heap
+ * and the read dereferenced a guest-chosen pointer (SIGSEGV).
+ */
+static void test_hostile_as_window(void)
+{
+    T *t = boot_ready(NULL);
+    unsigned off;
+
+    wr(t, 0xcc0, 0x41414000);
+    wr(t, 0xcc4, 0x4141);
+    g_assert_cmphex(rd(t, 0x1028), ==, TLGPU_TL_IDLE);
+    for (off = TLGPU_AS_BASE + TLGPU_NUM_AS * TLGPU_AS_STRIDE;
+         off < TLGPU_TL_BASE; off += 4) {
+        wr(t, off, 0xffffffff);
+    }
+    for (off = TLGPU_AS_BASE + TLGPU_NUM_AS * TLGPU_AS_STRIDE;
+         off < TLGPU_TL_BASE; off += 4) {
+        g_assert_cmphex(rd(t, off), ==, 0);
+    }
+    /* The injection settings behind the array are untouched. */
+    g_assert_cmphex(rd(t, TLGPU_REG_INJ_FAIL_TIMELINE), ==, UINT32_MAX);
+    g_assert_cmphex(rd(t, TLGPU_REG_INJ_FAIL_EVERY), ==, 0);
+    assert_device_works(t, 0);
+    tl_shutdown(t);
+}
+
+/* Jitter of UINT32_MAX us once made `% (jitter + 1)` divide by zero. */
+static void test_hostile_jitter_max(void)
+{
+    T *t = boot_ready(NULL);
+    uint64_t seq;
+
+    wr(t, TLGPU_REG_INJ_JITTER_US, UINT32_MAX);
+    seq = cmd_fence(t, 0, false);
+    doorbell(t, 0);
+    /* Up to 71 minutes of jitter: the reset cuts it short. */
+    g_usleep(50000);
+    tlwr(t, 0, TLGPU_TL_RESET, 1);
+    g_assert_cmpuint(completed(t, 0), <, seq);
+    g_assert_cmpuint(tlrd(t, 0, TLGPU_TL_JOBS_DROPPED), ==, 1);
+    g_assert_cmpuint(rd(t, TLGPU_REG_INJ_CNT_JITTER), ==, 1);
+    /* The same through QMP. */
+    qom_set_u64(t, "inject-jitter-us", UINT32_MAX);
+    cmd_fence(t, 0, false);
+    doorbell(t, 0);
+    g_usleep(50000);
+    tlwr(t, 0, TLGPU_TL_RESET, 1);
+    wr(t, TLGPU_REG_INJ_JITTER_US, 0);
+    assert_device_works(t, 0);
+    tl_shutdown(t);
+}
+
+/*
+ * Enabled on a bad ring, then reset: the timeline once became IDLE with
+ * a ring size that is not a power of two, its worker spun forever on the
+ * ring walk, and the next reset waited for it with the BQL held.
+ */
+static void test_hostile_reset_bad_ring(void)
+{
+    T *t = boot(NULL);
+    uint64_t ring = galloc(t, 0x4000), status = galloc(t, TLGPU_PAGE_SIZE);
+    static const uint32_t bad_size[] = { 0x1001, 0x1800, 0x3ff8, 0 };
+    unsigned i;
+
+    for (i = 0; i < ARRAY_SIZE(bad_size); i++) {
+        tlwr(t, 0, TLGPU_TL_RING_LO, ring);
+        tlwr(t, 0, TLGPU_TL_RING_HI, 0);
+        tlwr(t, 0, TLGPU_TL_RING_SIZE, bad_size[i]);
+        tlwr(t, 0, TLGPU_TL_STATUS_LO, status);
+        tlwr(t, 0, TLGPU_TL_STATUS_HI, 0);
+        tlwr(t, 0, TLGPU_TL_CTRL, TLGPU_TL_CTRL_ENABLE);
+        g_assert_cmpuint(tlrd(t, 0, TLGPU_TL_STATE), ==, TLGPU_TL_HALTED);
+        /* A timeline reset does not make a bad ring runnable. */
+        tlwr(t, 0, TLGPU_TL_RESET, 1);
+        g_assert_cmpuint(tlrd(t, 0, TLGPU_TL_STATE), ==, TLGPU_TL_HALTED);
+        g_assert_cmpuint(tlrd(t, 0, TLGPU_TL_ERROR), ==, TLGPU_ERR_BAD_RING);
+        /* So the doorbell is refused and nothing walks the ring. */
+        tlwr(t, 0, TLGPU_TL_RING_TAIL, 0x8);
+        g_assert_cmphex(tlrd(t, 0, TLGPU_TL_RING_TAIL), ==, 0);
+        tlwr(t, 0, TLGPU_TL_RESET, 1);
+        g_assert_cmpuint(tlrd(t, 0, TLGPU_TL_JOBS_DROPPED), ==, 0);
+    }
+    /* Every reset path returns, and QMP still answers. */
+    flr(t);
+    wr(t, TLGPU_REG_RESET, TLGPU_RESET_MAGIC);
+    qobject_unref(qtest_qmp(t->qts, "{ 'execute': 'system_reset' }"));
+    qtest_qmp_eventwait(t->qts, "RESET");
+    t->bar = qpci_iomap(t->dev, TLGPU_BAR_REGS, NULL);
+    qpci_device_enable(t->dev);
+    g_assert_cmpuint(qom_get_u64(t, "injected-failed"), ==, 0);
+    assert_device_works(t, 0);
+    tl_shutdown(t);
+}
+
+/* A bad TAIL during a DELAY halts the timeline; the halt once got lost. */
+static void test_hostile_halt_in_delay(void)
+{
+    T *t = boot_ready(NULL);
+    uint64_t seq, seq1;
+
+    cmd_delay(t, 0, 200000);
+    seq = cmd_fence(t, 0, false);
+    doorbell(t, 0);
+    wait_state(t, 0, TLGPU_TL_WAITING);
+    tlwr(t, 0, TLGPU_TL_RING_TAIL, 0x3);       /* misaligned: halts */
+    g_assert_cmpuint(tlrd(t, 0, TLGPU_TL_STATE), ==, TLGPU_TL_HALTED);
+    /* The same during a WAIT on timeline 1. */
+    cmd_wait(t, 1, 0, 1000);
+    seq1 = cmd_fence(t, 1, false);
+    doorbell(t, 1);
+    wait_state(t, 1, TLGPU_TL_WAITING);
+    tlwr(t, 1, TLGPU_TL_RING_TAIL, t->ring_size);  /* out of range */
+    g_usleep(400000);
+    g_assert_cmpuint(tlrd(t, 0, TLGPU_TL_STATE), ==, TLGPU_TL_HALTED);
+    g_assert_cmpuint(tlrd(t, 0, TLGPU_TL_ERROR), ==, TLGPU_ERR_BAD_RING);
+    g_assert_cmpuint(completed(t, 0), <, seq);
+    g_assert_cmpuint(tlrd(t, 0, TLGPU_TL_JOBS_DONE), ==, 0);
+    g_assert_cmpuint(tlrd(t, 1, TLGPU_TL_STATE), ==, TLGPU_TL_HALTED);
+    g_assert_cmpuint(completed(t, 1), <, seq1);
+    /* A reset restarts both; the dropped FENCEs count as dropped. */
+    tlwr(t, 0, TLGPU_TL_RESET, 1);
+    tlwr(t, 1, TLGPU_TL_RESET, 1);
+    g_assert_cmpuint(tlrd(t, 0, TLGPU_TL_JOBS_DROPPED), ==, 1);
+    g_assert_cmpuint(tlrd(t, 1, TLGPU_TL_JOBS_DROPPED), ==, 1);
+    t->tail[0] = tlrd(t, 0, TLGPU_TL_RING_HEAD);
+    t->tail[1] = tlrd(t, 1, TLGPU_TL_RING_HEAD);
+    assert_device_works(t, 0);
+    assert_device_works(t, 1);
+    tl_shutdown(t);
+}
+
+/*
+ * Resets racing completions: every queued job is counted exactly once,
+ * done or dropped.  A FENCE completing as the reset landed was once
+ * counted as both (about 1 round in 100).
+ */
+static void test_hostile_reset_vs_fence(void)
+{
+    T *t = boot(NULL);
+    uint32_t queued = 0, round, done = 0, dropped = 0, prev_dropped = 0;
+    const unsigned n = 8192;    /* FENCEs per round: the reset lands mid-run */
+    uint32_t *dw = g_new(uint32_t, n * 4);
+    GRand *rng = g_rand_new_with_seed(5);
+
+    t->ring_size = 0x40000;
+    tl_setup(t, 0);
+    for (round = 0; round < 60; round++) {
+        unsigned i, first;
+
+        for (i = 0; i < n; i++) {
+            uint64_t seqno = ++t->seqno[0];
+
+            dw[i * 4] = cpu_to_le32(TLGPU_CMD_HDR(TLGPU_OP_FENCE, 4, 0));
+            dw[i * 4 + 1] = 0;
+            dw[i * 4 + 2] = cpu_to_le32(LO(seqno));
+            dw[i * 4 + 3] = cpu_to_le32(HI(seqno));
+        }
+        /* One memory write (two where the ring wraps). */
+        first = MIN(n * 16, t->ring_size - t->tail[0]);
+        qtest_memwrite(t->qts, t->ring[0] + t->tail[0], dw, first);
+        if (first < n * 16) {
+            qtest_memwrite(t->qts, t->ring[0], (uint8_t *)dw + first,
+                           n * 16 - first);
+        }
+        t->tail[0] = (t->tail[0] + n * 16) & (t->ring_size - 1);
+        doorbell(t, 0);
+        queued += n;
+        g_usleep(g_rand_int_range(rng, 0, 500));
+        tlwr(t, 0, TLGPU_TL_RESET, 1);
+        done = tlrd(t, 0, TLGPU_TL_JOBS_DONE);
+        dropped = tlrd(t, 0, TLGPU_TL_JOBS_DROPPED);
+        g_assert_cmpuint(done + dropped, ==, queued);
+        /* The jobs dropped are this round's last ones, in order. */
+        g_assert_cmpuint(completed(t, 0), ==,
+                         t->seqno[0] - (dropped - prev_dropped));
+        prev_dropped = dropped;
+    }
+    /* Some of each, or the race was not exercised at all. */
+    g_assert_cmpuint(done, >, 0);
+    g_assert_cmpuint(dropped, >, 0);
+    g_rand_free(rng);
+    g_free(dw);
+    tl_shutdown(t);
+}
+
+/* BIOS ROM (the top 256 KiB below 4 GiB) is not RAM: not for COPY, rings. */
+static void test_hostile_rom(void)
+{
+    T *t = boot_ready(NULL);
+    const uint64_t rom = 0xfffc0000ull;
+    uint64_t dst, src_va = t->next_va[0], pa, seq;
+    uint64_t status = galloc(t, TLGPU_PAGE_SIZE);
+
+    map_page(t, 0, src_va, rom | TLGPU_PTE_VALID);
+    t->next_va[0] += 2 * TLGPU_PAGE_SIZE;
+    dst = gpu_buffer_contig(t, 0, TLGPU_PAGE_SIZE, &pa);
+    qtest_memset(t->qts, pa, 0x5a, 64);
+    cmd_set_as(t, 0, 0);
+    cmd_copy(t, 0, dst, src_va, 64);
+    seq = cmd_fence(t, 0, false);
+    doorbell(t, 0);
+    wait_seqno(t, 0, seq);
+    g_assert_cmpuint(job_error(t, 0, seq), ==, TLGPU_ERR_BAD_ADDRESS);
+    g_assert_cmphex(qtest_readb(t->qts, pa), ==, 0x5a);
+    /* A page table in ROM faults the same way. */
+    qtest_writeq(t->qts, t->root[0] + 8 * 7, rom | TLGPU_PTE_VALID);
+    cmd_set_as(t, 0, 0);
+    cmd_store(t, 0, 7ull << 30, 1);
+    seq = cmd_fence(t, 0, false);
+    doorbell(t, 0);
+    wait_seqno(t, 0, seq);
+    g_assert_cmpuint(job_error(t, 0, seq), ==, TLGPU_ERR_BAD_ADDRESS);
+    /* A ring in ROM is refused at enable. */
+    tlwr(t, 2, TLGPU_TL_RING_LO, rom);
+    tlwr(t, 2, TLGPU_TL_RING_HI, 0);
+    tlwr(t, 2, TLGPU_TL_RING_SIZE, 0x1000);
+    tlwr(t, 2, TLGPU_TL_STATUS_LO, status);
+    tlwr(t, 2, TLGPU_TL_STATUS_HI, 0);
+    tlwr(t, 2, TLGPU_TL_CTRL, TLGPU_TL_CTRL_ENABLE);
+    g_assert_cmpuint(tlrd(t, 2, TLGPU_TL_STATE), ==, TLGPU_TL_HALTED);
+    g_assert_cmpuint(tlrd(t, 2, TLGPU_TL_ERROR), ==, TLGPU_ERR_BAD_RING);
+    tl_shutdown(t);
+}
+
+/*
+ * Every 4-byte offset of both BARs, read and written with a seeded
+ * random value (the reset magic excluded: that case is its own test),
+ * then a full reset: the device still identifies itself and runs a job.
+ */
+static void test_hostile_bar_sweep(void)
+{
+    T *t = boot_ready(NULL);
+    QPCIBar msix = qpci_iomap(t->dev, TLGPU_BAR_MSIX, NULL);
+    GRand *rng = g_rand_new_with_seed(0x7467);
+    uint64_t off;
+
+    for (off = 0; off < TLGPU_BAR0_SIZE; off += 4) {
+        uint32_t v = g_rand_int(rng);
+
+        rd(t, off);
+        if (v == TLGPU_RESET_MAGIC) {
+            v = 0;
+        }
+        wr(t, off, v);
+    }
+    for (off = 0; off < 0x1000; off += 4) {
+        qpci_io_readl(t->dev, msix, off);
+        qpci_io_writel(t->dev, msix, off, g_rand_int(rng));
+    }
+    g_rand_free(rng);
+    /* Injection settings survive resets: put back the defaults. */
+    wr(t, TLGPU_REG_INJ_FAIL_TIMELINE, UINT32_MAX);
+    for (off = TLGPU_REG_INJ_FAIL_SEQNO_LO; off <= TLGPU_REG_INJ_IRQ_DUP_EVERY;
+         off += 4) {
+        wr(t, off, off == TLGPU_REG_INJ_FAIL_ERROR ? TLGPU_ERR_INJECTED : 0);
+    }
+    wr(t, TLGPU_REG_RESET, TLGPU_RESET_MAGIC);
+    memset(t->tail, 0, sizeof(t->tail));
+    memset(t->seqno, 0, sizeof(t->seqno));
+    memset(t->root, 0, sizeof(t->root));
+    tl_setup(t, 0);
+    assert_device_works(t, 0);
+    tl_shutdown(t);
+}
+
+/* device_del with a job in flight: QEMU stays up, the device goes away. */
+static void test_hostile_hot_unplug(void)
+{
+    QOSState *qs = qtest_pc_boot("-machine pc -nodefaults -m 256M "
+                                 "-device tlgpu,id=gpu,addr=04.0");
+    T *t = g_new0(T, 1);
+    QDict *rsp;
+
+    t->qs = qs;
+    t->qts = qs->qts;
+    t->dev = qpci_device_find(qs->pcibus, TL_DEVFN);
+    g_assert(t->dev);
+    t->bar = qpci_iomap(t->dev, TLGPU_BAR_REGS, NULL);
+    qpci_device_enable(t->dev);
+    t->ring_size = 0x1000;
+    as_enable(t, 0);
+    tl_setup(t, 0);
+    tl_setup(t, 1);
+    cmd_delay(t, 0, 5000000);
+    cmd_fence(t, 0, true);
+    doorbell(t, 0);
+    cmd_wait(t, 1, 0, 1);
+    cmd_fence(t, 1, true);
+    doorbell(t, 1);
+    wait_state(t, 0, TLGPU_TL_WAITING);
+    qpci_unplug_acpi_device_test(t->qts, "gpu", 4);
+    /* Gone from the bus; the main loop still answers. */
+    g_assert_cmphex(qpci_config_readw(t->dev, PCI_VENDOR_ID), ==, 0xffff);
+    rsp = qtest_qmp(t->qts, "{ 'execute': 'query-status' }");
+    g_assert(qdict_haskey(rsp, "return"));
+    qobject_unref(rsp);
+    g_free(t->dev);
+    qtest_shutdown(qs);
+    g_free(t);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -1684,6 +2063,18 @@ int main(int argc, char **argv)
     qtest_add_func("/tlgpu/inject/registers", test_inject_registers);
     qtest_add_func("/tlgpu/qom/state-and-migration",
                    test_qom_state_and_migration);
+    qtest_add_func("/tlgpu/regs/no-intx", test_regs_no_intx);
+    qtest_add_func("/tlgpu/timeline/completed-kept", test_tl_completed_kept);
+    qtest_add_func("/tlgpu/hostile/as-window", test_hostile_as_window);
+    qtest_add_func("/tlgpu/hostile/jitter-max", test_hostile_jitter_max);
+    qtest_add_func("/tlgpu/hostile/reset-bad-ring",
+                   test_hostile_reset_bad_ring);
+    qtest_add_func("/tlgpu/hostile/halt-in-delay", test_hostile_halt_in_delay);
+    qtest_add_func("/tlgpu/hostile/reset-vs-fence",
+                   test_hostile_reset_vs_fence);
+    qtest_add_func("/tlgpu/hostile/rom", test_hostile_rom);
+    qtest_add_func("/tlgpu/hostile/bar-sweep", test_hostile_bar_sweep);
+    qtest_add_func("/tlgpu/hostile/hot-unplug", test_hostile_hot_unplug);
 
     return g_test_run();
 }
