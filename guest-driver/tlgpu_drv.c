@@ -113,8 +113,8 @@ static int tlgpu_hw_init(struct tlgpu_device *tdev)
 			tdev->num_timelines, TLGPU_MAX_TIMELINES);
 		return -ENODEV;
 	}
-	if (tdev->num_as > TLGPU_NUM_AS) {
-		dev_err(dev, "%u address spaces, expected at most %u\n",
+	if (tdev->num_as < 1 || tdev->num_as > TLGPU_NUM_AS) {
+		dev_err(dev, "%u address spaces, expected 1..%u\n",
 			tdev->num_as, TLGPU_NUM_AS);
 		return -ENODEV;
 	}
@@ -319,10 +319,13 @@ static int tlgpu_pci_probe(struct pci_dev *pdev,
 		return ret;
 	}
 
-	ida_init(&tdev->as_ida);
+	spin_lock_init(&tdev->as_lock);
 	spin_lock_init(&tdev->signal_lock);
 	INIT_LIST_HEAD(&tdev->vms);
 	ret = drmm_mutex_init(&tdev->drm, &tdev->vm_lock);
+	if (ret)
+		goto err_reset;
+	ret = drmm_mutex_init(&tdev->drm, &tdev->reset_lock);
 	if (ret)
 		goto err_reset;
 	ret = tlgpu_sched_init(tdev);
@@ -389,8 +392,10 @@ static void tlgpu_pci_reset_prepare(struct pci_dev *pdev)
 	struct tlgpu_device *tdev = pci_get_drvdata(pdev);
 	int idx;
 
+	/* The PCI core holds the device lock from here to reset_done. */
 	if (drm_dev_enter(&tdev->drm, &idx)) {
 		tlgpu_sched_reset_prepare(tdev);
+		tdev->flr_prepared = true;
 		drm_dev_exit(idx);
 	}
 }
@@ -400,9 +405,14 @@ static void tlgpu_pci_reset_done(struct pci_dev *pdev)
 	struct tlgpu_device *tdev = pci_get_drvdata(pdev);
 	int idx;
 
+	if (!tdev->flr_prepared)
+		return;
+	tdev->flr_prepared = false;
 	if (drm_dev_enter(&tdev->drm, &idx)) {
 		tlgpu_sched_reset_done(tdev);
 		drm_dev_exit(idx);
+	} else {
+		mutex_unlock(&tdev->reset_lock);
 	}
 }
 

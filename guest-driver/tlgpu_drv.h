@@ -93,6 +93,8 @@ struct tlgpu_irq_vector {
  * @defer_cb: runs @signal_work when @defer_fence signals
  * @signal_work: signals the timeline's completed fences again, once what
  *	held them up has signalled
+ * @last_done: when the timeline's last fence was signalled; protected by
+ *	&tlgpu_device.signal_lock
  *
  * @tdev is only valid while the device lives; the rest of the structure
  * lives as long as @set (see &struct tlgpu_timelines).
@@ -124,6 +126,7 @@ struct tlgpu_timeline {
 	struct dma_fence *defer_fence;
 	struct dma_fence_cb defer_cb;
 	struct work_struct signal_work;
+	ktime_t last_done;
 };
 
 /**
@@ -164,9 +167,22 @@ struct tlgpu_timelines {
  * @vectors: @num_vectors interrupt vectors
  * @timelines: @num_timelines timelines, in @timeline_set
  * @timeline_set: the device's reference to its timelines
- * @as_ida: allocator of address-space slots, one per open file
+ * @as_lock: protects @as_slots, @as_tick and every VM's &tlgpu_vm.as,
+ *	&tlgpu_vm.as_users, &tlgpu_vm.as_lru and &tlgpu_vm.as_wait; a
+ *	spinlock, taken on the fence-signalling path (irqsave)
+ * @as_slots: the VM bound to each address-space slot, or NULL
+ * @as_tick: use counter for the slots' LRU order
+ * @vm_ids: allocator of &tlgpu_vm.id
  * @vm_lock: protects @vms
- * @vms: every live &struct tlgpu_vm, to program them again after an FLR
+ * @vms: every live &struct tlgpu_vm
+ * @reset_lock: serializes the reset paths: a timeline's timeout handler
+ *	and a function-level reset (held from reset_prepare to reset_done),
+ *	which stop, reset, re-run and restart the same schedulers
+ * @flr_count: function-level resets done; a job notes it when written to
+ *	the ring (&tlgpu_job.flr_count)
+ * @flr_prepared: reset_prepare took @reset_lock for reset_done to drop;
+ *	protected by the PCI device lock, which the PCI core holds across
+ *	both
  * @timeline_resets: timeline resets done by the driver since probe
  * @signal_lock: serializes the signalling of completed hardware fences
  *	across the device's timelines (tlgpu_timeline_irq()), so fences of
@@ -203,9 +219,15 @@ struct tlgpu_device {
 	struct tlgpu_irq_vector *vectors;
 	struct tlgpu_timeline *timelines;
 	struct tlgpu_timelines *timeline_set;
-	struct ida as_ida;
+	spinlock_t as_lock;
+	struct tlgpu_vm *as_slots[TLGPU_NUM_AS];
+	u64 as_tick;
+	atomic64_t vm_ids;
 	struct mutex vm_lock;
 	struct list_head vms;
+	struct mutex reset_lock;
+	atomic_t flr_count;
+	bool flr_prepared;
 	atomic_t timeline_resets;
 	spinlock_t signal_lock;
 };
@@ -226,7 +248,13 @@ struct tlgpu_pt {
  * struct tlgpu_vm - a GPU address space: one per open file
  * @tdev: device
  * @refcount: held by the file and by each of its jobs
- * @as: address-space slot on the device (index of TLGPU_AS_REG)
+ * @id: unique on the device, for tracepoints
+ * @as: address-space slot it is bound to (index of TLGPU_AS_REG), or -1;
+ *	&tlgpu_device.as_lock, like @as_users, @as_lru and @as_wait
+ * @as_users: jobs pinning the slot: past their dependencies, their
+ *	hardware fence not yet signalled
+ * @as_lru: &tlgpu_device.as_tick when last pinned
+ * @as_wait: finished fence of the last job that pinned (a reference)
  * @link: in &tlgpu_device.vms
  * @lock: protects @root, @mm and the mappings' PTEs; may allocate memory,
  *	so never taken on the fence-signalling path
@@ -244,7 +272,11 @@ struct tlgpu_pt {
 struct tlgpu_vm {
 	struct tlgpu_device *tdev;
 	struct kref refcount;
-	u32 as;
+	u64 id;
+	int as;
+	u32 as_users;
+	u64 as_lru;
+	struct dma_fence *as_wait;
 	struct list_head link;
 
 	struct mutex lock;
@@ -258,9 +290,11 @@ struct tlgpu_vm {
 
 /**
  * struct tlgpu_mapping - a buffer mapped in one file's VM
- * @refcount: held by the file's handle (until it is closed) and by each
- *	job that lists the buffer (until it is freed)
- * @link: in &tlgpu_bo.mappings while the handle exists
+ * @refcount: held by the file's handles (one reference for all, until
+ *	the last is closed) and by each job that lists the buffer (until it
+ *	is freed)
+ * @handles: the file's handles of the buffer; protected by &tlgpu_bo.lock
+ * @link: in &tlgpu_bo.mappings while a handle exists
  * @vm: the VM (a reference)
  * @bo: the buffer (a reference: its pages outlive the mapping)
  * @node: its GPU virtual address range, the buffer plus a guard page
@@ -269,6 +303,7 @@ struct tlgpu_vm {
  */
 struct tlgpu_mapping {
 	struct kref refcount;
+	u32 handles;
 	struct list_head link;
 	struct tlgpu_vm *vm;
 	struct tlgpu_bo *bo;
@@ -356,7 +391,9 @@ struct tlgpu_wait {
  *	run and reused when the job is re-run after a reset (same seqno)
  * @hw_fence_init: @hw_fence is initialized
  * @guilty: the job was blamed for a timeline reset
- * @run_time: when the job was last written to the ring
+ * @as_pinned: the job pins its VM's slot and has not passed the pin to
+ *	its hardware fence yet (tlgpu_vm_pin_as())
+ * @flr_count: &tlgpu_device.flr_count when last written to the ring
  */
 struct tlgpu_job {
 	struct drm_sched_job base;
@@ -380,7 +417,8 @@ struct tlgpu_job {
 	struct tlgpu_fence *hw_fence;
 	bool hw_fence_init;
 	bool guilty;
-	ktime_t run_time;
+	bool as_pinned;
+	int flr_count;
 };
 
 static inline struct tlgpu_job *to_tlgpu_job(struct drm_sched_job *job)
@@ -403,6 +441,12 @@ static inline struct tlgpu_job *to_tlgpu_job(struct drm_sched_job *job)
  *	a job done before what it depended on, even when the scheduler
  *	signals a finished fence late (tlgpu_timeline_irq())
  * @after_count: number of @after
+ * @as_vm: the VM whose slot the job pins until this fence signals, or
+ *	NULL (the job holds the VM meanwhile)
+ * @run_time: when the job was last written to the ring
+ * @busy_from: when the job started to occupy the timeline: @run_time, or
+ *	the completion of the job before it on the timeline if later; set
+ *	when signalled (&tlgpu_timeline.last_done), for fdinfo's busy time
  *
  * Each hardware fence holds a reference to the module and to its
  * timelines (&struct tlgpu_timelines) from allocation until it is freed.
@@ -415,6 +459,9 @@ struct tlgpu_fence {
 	u64 wait_mask;
 	struct dma_fence *after[TLGPU_MAX_WAITS];
 	u32 after_count;
+	struct tlgpu_vm *as_vm;
+	ktime_t run_time;
+	ktime_t busy_from;
 };
 
 struct tlgpu_fence *to_tlgpu_fence(struct dma_fence *fence);
@@ -488,10 +535,15 @@ void tlgpu_vm_put(struct tlgpu_vm *vm);
 struct tlgpu_vm *tlgpu_vm_get(struct tlgpu_vm *vm);
 int tlgpu_vm_map(struct tlgpu_vm *vm, struct tlgpu_bo *bo,
 		 struct tlgpu_mapping *map);
+bool tlgpu_vm_unmap_begin(struct tlgpu_mapping *map);
+void tlgpu_vm_unmap_end(struct tlgpu_mapping *map);
 void tlgpu_vm_unmap(struct tlgpu_mapping *map);
 void tlgpu_vm_set_last_hw(struct tlgpu_vm *vm, unsigned int tl,
 			  struct dma_fence *fence);
 void tlgpu_vm_restore_all(struct tlgpu_device *tdev);
+int tlgpu_vm_pin_as(struct tlgpu_vm *vm, struct dma_fence *finished,
+		    struct dma_fence **wait);
+void tlgpu_vm_unpin_as(struct tlgpu_vm *vm);
 
 /* tlgpu_param.c */
 int tlgpu_get_param_ioctl(struct drm_device *drm, void *data,

@@ -170,11 +170,25 @@ void tlgpu_fence_init(struct tlgpu_fence *fence, u64 seqno)
  * @err: 0, or the negative errno the job failed with
  *
  * Sets @err on @fence and on the job's finished fence (the 6.1 scheduler
- * does not pass the parent's error on), signals @fence, drops what it
- * held, and drops the pending list's reference.
+ * does not pass the parent's error on), gives back the job's address-space
+ * slot, signals @fence, drops what it held, and drops the pending list's
+ * reference.  &tlgpu_device.signal_lock held.
  */
 void tlgpu_fence_signal_error(struct tlgpu_fence *fence, int err)
 {
+	struct tlgpu_timeline *tl = fence->tl;
+	ktime_t now = ktime_get();
+
+	lockdep_assert_held(&tl->tdev->signal_lock);
+	/* Busy from its ring write, or from the completion before it. */
+	fence->busy_from = ktime_after(tl->last_done, fence->run_time) ?
+			   tl->last_done : fence->run_time;
+	tl->last_done = now;
+	/* Done on the device: its VM's address-space slot is free to go. */
+	if (fence->as_vm) {
+		tlgpu_vm_unpin_as(fence->as_vm);
+		fence->as_vm = NULL;
+	}
 	if (err) {
 		dma_fence_set_error(&fence->base, err);
 		if (fence->finished)

@@ -63,14 +63,20 @@ struct tlgpu_mapping *tlgpu_bo_mapping_get(struct tlgpu_bo *bo,
 	return map;
 }
 
+/* Unmapped: the buffer reference goes, then the mapping. */
+static void tlgpu_mapping_destroy(struct tlgpu_mapping *map)
+{
+	drm_gem_object_put(&map->bo->base.base);
+	kfree(map);
+}
+
 static void tlgpu_mapping_free_work(struct work_struct *work)
 {
 	struct tlgpu_mapping *map = container_of(work, struct tlgpu_mapping,
 						 free_work);
 
 	tlgpu_vm_unmap(map);
-	drm_gem_object_put(&map->bo->base.base);
-	kfree(map);
+	tlgpu_mapping_destroy(map);
 }
 
 static void tlgpu_mapping_release(struct kref *kref)
@@ -89,17 +95,37 @@ void tlgpu_mapping_put(struct tlgpu_mapping *map)
 		kref_put(&map->refcount, tlgpu_mapping_release);
 }
 
-static void tlgpu_mapping_release_sync(struct kref *kref)
+/*
+ * The last reference goes with the handle, in the ioctl: the address stops
+ * working now (its entries are cleared).  With none of the VM's jobs on
+ * the device the buffer goes now too; otherwise the unmap, which waits
+ * for those jobs, completes in the background.  GEM_CLOSE and close()
+ * never wait for the device.
+ */
+static void tlgpu_mapping_release_close(struct kref *kref)
 {
-	tlgpu_mapping_free_work(&container_of(kref, struct tlgpu_mapping,
-					      refcount)->free_work);
+	struct tlgpu_mapping *map = container_of(kref, struct tlgpu_mapping,
+						 refcount);
+
+	if (tlgpu_vm_unmap_begin(map)) {
+		tlgpu_vm_unmap_end(map);
+		tlgpu_mapping_destroy(map);
+	} else {
+		queue_work(tlgpu_wq, &map->free_work);
+	}
 }
 
+/*
+ * A new handle of @file for @obj.  A file may hold several handles to one
+ * buffer (GEM_OPEN of a flink name it already has a handle for, a PRIME
+ * import is deduplicated but GEM_OPEN is not): they share one mapping,
+ * which counts them.
+ */
 static int tlgpu_gem_open(struct drm_gem_object *obj, struct drm_file *file)
 {
 	struct tlgpu_file *tfile = file->driver_priv;
 	struct tlgpu_bo *bo = to_tlgpu_bo(obj);
-	struct tlgpu_mapping *map;
+	struct tlgpu_mapping *map, *old;
 	int ret;
 
 	map = kzalloc(sizeof(*map), GFP_KERNEL);
@@ -107,12 +133,15 @@ static int tlgpu_gem_open(struct drm_gem_object *obj, struct drm_file *file)
 		return -ENOMEM;
 	kref_init(&map->refcount);
 	INIT_WORK(&map->free_work, tlgpu_mapping_free_work);
+	map->handles = 1;
 
 	mutex_lock(&bo->lock);
-	/* One handle per buffer and file: the GEM core never opens twice. */
-	if (WARN_ON(tlgpu_bo_find_mapping(bo, tfile->vm))) {
-		ret = -EEXIST;
-		goto err_unlock;
+	old = tlgpu_bo_find_mapping(bo, tfile->vm);
+	if (old) {
+		old->handles++;
+		mutex_unlock(&bo->lock);
+		kfree(map);
+		return 0;
 	}
 	ret = tlgpu_vm_map(tfile->vm, bo, map);
 	if (ret)
@@ -129,7 +158,10 @@ err_unlock:
 	return ret;
 }
 
-/* The handle goes: its mapping goes once the jobs listing it are done. */
+/*
+ * A handle goes; with the file's last handle of the buffer, its mapping
+ * goes once the jobs listing it are done.
+ */
 static void tlgpu_gem_close(struct drm_gem_object *obj, struct drm_file *file)
 {
 	struct tlgpu_file *tfile = file->driver_priv;
@@ -138,15 +170,17 @@ static void tlgpu_gem_close(struct drm_gem_object *obj, struct drm_file *file)
 
 	mutex_lock(&bo->lock);
 	map = tlgpu_bo_find_mapping(bo, tfile->vm);
+	if (map && --map->handles)
+		map = NULL;	/* another handle of the file keeps it */
 	if (map)
 		list_del_init(&map->link);
 	mutex_unlock(&bo->lock);
 	/*
-	 * Process context: if no job holds the mapping, unmap right here, so
-	 * that the address faults from the moment GEM_CLOSE returns.
+	 * If no job holds the mapping, the address faults from the moment
+	 * GEM_CLOSE returns; else once the last job listing it is freed.
 	 */
 	if (map)
-		kref_put(&map->refcount, tlgpu_mapping_release_sync);
+		kref_put(&map->refcount, tlgpu_mapping_release_close);
 }
 
 static void tlgpu_gem_free(struct drm_gem_object *obj)

@@ -6,11 +6,23 @@
 /**
  * DOC: tlgpu address spaces
  *
- * Every open file gets a &struct tlgpu_vm: one of the device's address
- * spaces (TLGPU_AS_REG), with three-level page tables in coherent DMA
- * memory (tlgpu_hw.h: 39-bit VA, 4 KiB pages) and a drm_mm allocator of
- * virtual addresses.  Every job of the file runs in it, so its commands
- * reach the file's buffers and nothing else.
+ * Every open file gets a &struct tlgpu_vm: three-level page tables in
+ * coherent DMA memory (tlgpu_hw.h: 39-bit VA, 4 KiB pages) and a drm_mm
+ * allocator of virtual addresses.  Every job of the file runs in it, so
+ * its commands reach the file's buffers and nothing else.
+ *
+ * Address-space slots.  The device has a fixed number of address-space
+ * registers (TLGPU_REG_NUM_AS, 64), far fewer than the files a device may
+ * have open.  As in panfrost and panthor, the slots are a cache: a VM is
+ * bound to a slot only while it has jobs on the device.  A job pins its
+ * VM's slot when its dependencies are done, just before run_job
+ * (tlgpu_vm_pin_as()), binding the VM to a free slot or to the least
+ * recently used one whose VM has no job pinning it; the pin passes to the
+ * job's hardware fence, which gives it back when it signals.  When every
+ * slot is pinned, the job waits, as for a dependency, for the last job of
+ * the least recently used VM to finish.  A job WAITs on the device only
+ * for jobs already written to a ring, hence pinned: no wait cycle.  So
+ * opening a render node is never limited by the slots.
  *
  * A buffer is mapped when the file gets a handle for it and unmapped when
  * the handle is closed and no job listing the buffer remains (jobs hold
@@ -34,6 +46,7 @@
 #include <drm/drm_drv.h>
 
 #include "tlgpu_drv.h"
+#include "tlgpu_trace.h"
 
 /* GPU VAs start at 1 MiB, so that small integers never name a buffer. */
 #define TLGPU_VA_START		(1ull << 20)
@@ -113,39 +126,130 @@ static struct tlgpu_pt *tlgpu_vm_leaf(struct tlgpu_vm *vm, u64 va,
 	return l0;
 }
 
-/* Point the VM's address-space slot at its tables; tdev->vm_lock held. */
-static void tlgpu_vm_program(struct tlgpu_vm *vm)
+/* Point slot @as at @vm's tables, or disable it; tdev->as_lock held. */
+static void tlgpu_as_program(struct tlgpu_device *tdev, unsigned int as,
+			     struct tlgpu_vm *vm)
 {
-	struct tlgpu_device *tdev = vm->tdev;
+	int idx;
 
-	tlgpu_write(tdev, TLGPU_AS_REG(vm->as, TLGPU_AS_PT_LO),
-		    lower_32_bits(vm->root.dma));
-	tlgpu_write(tdev, TLGPU_AS_REG(vm->as, TLGPU_AS_PT_HI),
-		    upper_32_bits(vm->root.dma));
-	tlgpu_write(tdev, TLGPU_AS_REG(vm->as, TLGPU_AS_CTRL),
-		    TLGPU_AS_CTRL_ENABLE);
+	lockdep_assert_held(&tdev->as_lock);
+	if (!drm_dev_enter(&tdev->drm, &idx))
+		return;
+	if (vm) {
+		tlgpu_write(tdev, TLGPU_AS_REG(as, TLGPU_AS_PT_LO),
+			    lower_32_bits(vm->root.dma));
+		tlgpu_write(tdev, TLGPU_AS_REG(as, TLGPU_AS_PT_HI),
+			    upper_32_bits(vm->root.dma));
+	}
+	tlgpu_write(tdev, TLGPU_AS_REG(as, TLGPU_AS_CTRL),
+		    vm ? TLGPU_AS_CTRL_ENABLE : 0);
+	drm_dev_exit(idx);
 }
 
 /**
- * tlgpu_vm_restore_all() - program every live VM again
+ * tlgpu_vm_restore_all() - program every bound slot again
  * @tdev: device, after a function-level reset cleared its registers
  */
 void tlgpu_vm_restore_all(struct tlgpu_device *tdev)
 {
-	struct tlgpu_vm *vm;
+	unsigned long flags;
+	unsigned int i;
 
-	mutex_lock(&tdev->vm_lock);
-	list_for_each_entry(vm, &tdev->vms, link)
-		tlgpu_vm_program(vm);
-	mutex_unlock(&tdev->vm_lock);
+	spin_lock_irqsave(&tdev->as_lock, flags);
+	for (i = 0; i < tdev->num_as; i++)
+		if (tdev->as_slots[i])
+			tlgpu_as_program(tdev, i, tdev->as_slots[i]);
+	spin_unlock_irqrestore(&tdev->as_lock, flags);
+}
+
+/**
+ * tlgpu_vm_pin_as() - pin a slot for a job of @vm, binding one if needed
+ * @vm: the job's VM
+ * @finished: the job's finished fence; a job that finds every slot pinned
+ *	waits for the last pinning job of the least recently used VM
+ * @wait: set to a fence to wait for (a reference) on -EBUSY
+ *
+ * Called from the scheduler's dependency callback; takes a spinlock only.
+ *
+ * Return: 0 with the slot in @vm->as pinned (tlgpu_vm_unpin_as() gives it
+ * back), or -EBUSY when every slot is pinned by jobs of other VMs.
+ */
+int tlgpu_vm_pin_as(struct tlgpu_vm *vm, struct dma_fence *finished,
+		    struct dma_fence **wait)
+{
+	struct tlgpu_device *tdev = vm->tdev;
+	struct tlgpu_vm *old, *lru_busy = NULL;
+	struct dma_fence *prev;
+	unsigned long flags;
+	u64 oldest = U64_MAX;
+	int victim = -1;
+	unsigned int i;
+
+	spin_lock_irqsave(&tdev->as_lock, flags);
+	if (vm->as < 0) {
+		for (i = 0; i < tdev->num_as; i++) {
+			old = tdev->as_slots[i];
+			if (!old) {
+				victim = i;
+				break;
+			}
+			if (old->as_users) {
+				if (!lru_busy || old->as_lru < lru_busy->as_lru)
+					lru_busy = old;
+			} else if (old->as_lru < oldest) {
+				oldest = old->as_lru;
+				victim = i;
+			}
+		}
+		if (victim < 0) {
+			*wait = dma_fence_get(lru_busy->as_wait);
+			spin_unlock_irqrestore(&tdev->as_lock, flags);
+			trace_tlgpu_as_wait(tdev, vm->id);
+			return -EBUSY;
+		}
+		old = tdev->as_slots[victim];
+		if (old)
+			old->as = -1;	/* evicted: idle, bound again on use */
+		tdev->as_slots[victim] = vm;
+		vm->as = victim;
+		tlgpu_as_program(tdev, victim, vm);
+		trace_tlgpu_as_bind(tdev, vm->id, victim, old ? old->id : 0);
+	}
+	vm->as_users++;
+	vm->as_lru = ++tdev->as_tick;
+	prev = vm->as_wait;
+	vm->as_wait = dma_fence_get(finished);
+	spin_unlock_irqrestore(&tdev->as_lock, flags);
+	dma_fence_put(prev);
+	return 0;
+}
+
+/**
+ * tlgpu_vm_unpin_as() - a job of @vm no longer uses its slot
+ * @vm: VM
+ *
+ * Any context: called when the job's hardware fence signals.
+ */
+void tlgpu_vm_unpin_as(struct tlgpu_vm *vm)
+{
+	struct tlgpu_device *tdev = vm->tdev;
+	unsigned long flags;
+
+	spin_lock_irqsave(&tdev->as_lock, flags);
+	if (!WARN_ON(!vm->as_users))
+		vm->as_users--;
+	spin_unlock_irqrestore(&tdev->as_lock, flags);
 }
 
 /**
  * tlgpu_vm_create() - a new address space on @tdev
  * @tdev: device
  *
- * Return: the VM with one reference, or an ERR_PTR: -ENOSPC when every
- * address space of the device is taken, -ENOMEM, -ENODEV when unplugged.
+ * The VM gets an address-space slot only while it has jobs on the device
+ * (tlgpu_vm_pin_as()), so any number of VMs can exist.
+ *
+ * Return: the VM with one reference, or an ERR_PTR: -ENOMEM, -ENODEV
+ * when unplugged.
  */
 struct tlgpu_vm *tlgpu_vm_create(struct tlgpu_device *tdev)
 {
@@ -160,22 +264,18 @@ struct tlgpu_vm *tlgpu_vm_create(struct tlgpu_device *tdev)
 	mutex_init(&vm->lock);
 	spin_lock_init(&vm->fence_lock);
 	drm_mm_init(&vm->mm, TLGPU_VA_START, TLGPU_VA_END - TLGPU_VA_START);
-
-	ret = ida_alloc_max(&tdev->as_ida, tdev->num_as - 1, GFP_KERNEL);
-	if (ret < 0)
-		goto err_free;
-	vm->as = ret;
+	vm->as = -1;
+	vm->id = atomic64_inc_return(&tdev->vm_ids);
 
 	ret = tlgpu_pt_alloc(tdev, &vm->root, true);
 	if (ret)
-		goto err_ida;
+		goto err_free;
 
 	if (!drm_dev_enter(&tdev->drm, &idx)) {
 		ret = -ENODEV;
 		goto err_pt;
 	}
 	mutex_lock(&tdev->vm_lock);
-	tlgpu_vm_program(vm);
 	list_add_tail(&vm->link, &tdev->vms);
 	mutex_unlock(&tdev->vm_lock);
 	drm_dev_exit(idx);
@@ -184,8 +284,6 @@ struct tlgpu_vm *tlgpu_vm_create(struct tlgpu_device *tdev)
 
 err_pt:
 	tlgpu_pt_free(tdev, &vm->root);
-err_ida:
-	ida_free(&tdev->as_ida, vm->as);
 err_free:
 	drm_mm_takedown(&vm->mm);
 	kfree(vm);
@@ -205,24 +303,28 @@ static void tlgpu_vm_release(struct kref *kref)
 {
 	struct tlgpu_vm *vm = container_of(kref, struct tlgpu_vm, refcount);
 	struct tlgpu_device *tdev = vm->tdev;
+	unsigned long flags;
 	unsigned int i;
-	int idx;
 
 	/*
 	 * The last reference: no job of the VM exists any more, so none is
-	 * on the device; every buffer was unmapped with its handle.
+	 * on the device or pins a slot; every buffer was unmapped with its
+	 * handle.
 	 */
 	mutex_lock(&tdev->vm_lock);
 	list_del(&vm->link);
-	if (drm_dev_enter(&tdev->drm, &idx)) {
-		tlgpu_write(tdev, TLGPU_AS_REG(vm->as, TLGPU_AS_CTRL), 0);
-		drm_dev_exit(idx);
-	}
 	mutex_unlock(&tdev->vm_lock);
+	spin_lock_irqsave(&tdev->as_lock, flags);
+	WARN_ON(vm->as_users);
+	if (vm->as >= 0) {
+		tdev->as_slots[vm->as] = NULL;
+		tlgpu_as_program(tdev, vm->as, NULL);
+	}
+	spin_unlock_irqrestore(&tdev->as_lock, flags);
+	dma_fence_put(vm->as_wait);
 	for (i = 0; i < TLGPU_MAX_TIMELINES; i++)
 		dma_fence_put(vm->last_hw[i]);
 	tlgpu_pt_free(tdev, &vm->root);
-	ida_free(&tdev->as_ida, vm->as);
 	drm_mm_takedown(&vm->mm);
 	mutex_destroy(&vm->lock);
 	/*
@@ -277,8 +379,13 @@ static void tlgpu_vm_wait_hw(struct tlgpu_vm *vm)
 		fence = dma_fence_get(vm->last_hw[i]);
 		spin_unlock(&vm->fence_lock);
 		if (fence) {
-			/* Bounded: a hung job is reset after the timeout. */
-			dma_fence_wait(fence, false);
+			/*
+			 * Bounded: a hung job is reset after the timeout.  A
+			 * worker takes no signal: interruptible only so that
+			 * a long wait behind hung jobs is not a hung task.
+			 */
+			if (dma_fence_wait(fence, true))
+				dma_fence_wait(fence, false);
 			dma_fence_put(fence);
 		}
 	}
@@ -354,25 +461,66 @@ out_unlock:
 	return ret;
 }
 
+/* Whether no job written to a ring so far can still use the VM. */
+static bool tlgpu_vm_hw_idle(struct tlgpu_vm *vm)
+{
+	bool idle = true;
+	unsigned int i;
+
+	spin_lock(&vm->fence_lock);
+	for (i = 0; i < vm->tdev->num_timelines && idle; i++)
+		idle = !vm->last_hw[i] || dma_fence_is_signaled(vm->last_hw[i]);
+	spin_unlock(&vm->fence_lock);
+	return idle;
+}
+
 /**
- * tlgpu_vm_unmap() - undo tlgpu_vm_map()
- * @map: the mapping; its VM reference is dropped
+ * tlgpu_vm_unmap_begin() - make @map's addresses fault from now on
+ * @map: the mapping, whose last reference is gone
  *
- * Returns once no job on the device can reach the pages any more.
+ * Clears the page-table entries.  Jobs written to a ring later fault on
+ * them; those written before may still be running.
+ *
+ * Return: true when none is (tlgpu_vm_unmap_end() may follow at once),
+ * false when tlgpu_vm_unmap() must wait for them.
  */
-void tlgpu_vm_unmap(struct tlgpu_mapping *map)
+bool tlgpu_vm_unmap_begin(struct tlgpu_mapping *map)
 {
 	struct tlgpu_vm *vm = map->vm;
 
 	mutex_lock(&vm->lock);
 	tlgpu_vm_clear(vm, map->node.start, map->node.size);
 	mutex_unlock(&vm->lock);
+	/* The cleared entries are visible before we look at the rings. */
+	smp_mb();
+	return tlgpu_vm_hw_idle(vm);
+}
 
-	tlgpu_vm_wait_hw(vm);
+/**
+ * tlgpu_vm_unmap_end() - give back @map's addresses and VM reference
+ * @map: a mapping no job on the device can reach any more
+ */
+void tlgpu_vm_unmap_end(struct tlgpu_mapping *map)
+{
+	struct tlgpu_vm *vm = map->vm;
 
 	mutex_lock(&vm->lock);
 	drm_mm_remove_node(&map->node);
 	mutex_unlock(&vm->lock);
 	map->vm = NULL;
 	tlgpu_vm_put(vm);
+}
+
+/**
+ * tlgpu_vm_unmap() - undo tlgpu_vm_map()
+ * @map: the mapping; its VM reference is dropped
+ *
+ * Returns once no job on the device can reach the pages any more: a
+ * worker's wait (tlgpu_wq), never a user's.
+ */
+void tlgpu_vm_unmap(struct tlgpu_mapping *map)
+{
+	tlgpu_vm_unmap_begin(map);
+	tlgpu_vm_wait_hw(map->vm);
+	tlgpu_vm_unmap_end(map);
 }

@@ -328,7 +328,8 @@ bool tlgpu_job_dev_dep(struct tlgpu_device *tdev, struct dma_fence *fence)
  * done; now this device's jobs on other timelines.  Wait until each is
  * written to its ring, then note a WAIT for its hardware seqno.  Fall back
  * to waiting for the job itself when its hardware fence cannot be seen
- * (a reset in progress) or the job has no WAIT slot left.
+ * (a reset in progress) or the job has no WAIT slot left.  Then pin an
+ * address-space slot for the job's VM, or wait for one (tlgpu_mmu.c).
  */
 static struct dma_fence *tlgpu_job_dependency(struct drm_sched_job *sched_job,
 					      struct drm_sched_entity *entity)
@@ -373,6 +374,21 @@ static struct dma_fence *tlgpu_job_dependency(struct drm_sched_job *sched_job,
 		if (!waited)
 			return dma_fence_get(fence);
 	}
+
+	/*
+	 * Last: an address-space slot, pinned until the job is done.  Not
+	 * for a job being killed: 6.1's drm_sched_entity_kill_jobs() calls
+	 * this from the closing task (not the scheduler's thread) to wait
+	 * for the dependencies of jobs that will never run.
+	 */
+	if (!job->as_pinned && (current->flags & PF_KTHREAD)) {
+		struct dma_fence *wait;
+
+		if (tlgpu_vm_pin_as(job->vm, &sched_job->s_fence->finished,
+				    &wait))
+			return wait;
+		job->as_pinned = true;
+	}
 	return NULL;
 }
 
@@ -398,6 +414,10 @@ static struct dma_fence *tlgpu_job_run(struct drm_sched_job *sched_job)
 			dma_fence_get(&sched_job->s_fence->finished);
 		job->hw_fence_init = true;
 		first = true;
+		/* The fence gives the slot back when it signals. */
+		WARN_ON(!job->as_pinned);
+		job->hw_fence->as_vm = job->vm;
+		job->as_pinned = false;
 	} else if (dma_fence_is_signaled(fence) ||
 		   tlgpu_fence_completed(job->hw_fence)) {
 		/*
@@ -423,6 +443,8 @@ static struct dma_fence *tlgpu_job_run(struct drm_sched_job *sched_job)
 	} else {
 		for (i = 0; i < job->wait_count; i++) {
 			struct tlgpu_fence *hw = job->hw_fence;
+			struct tlgpu_timeline *other =
+				&tdev->timelines[job->waits[i].timeline];
 
 			hw->wait_mask |= BIT_ULL(job->waits[i].timeline);
 			/*
@@ -432,6 +454,15 @@ static struct dma_fence *tlgpu_job_run(struct drm_sched_job *sched_job)
 			if (first && !IS_ENABLED(TLGPU_BREAK_NO_AFTER))
 				hw->after[hw->after_count++] =
 					dma_fence_get(job->waits[i].fence);
+			/*
+			 * Done already (the status page says so): no WAIT.
+			 * After a function-level reset the device forgot
+			 * the seqnos it completed, and a replayed WAIT for
+			 * one would hang an innocent job.
+			 */
+			if (le64_to_cpu(READ_ONCE(other->status->completed_seqno)) >=
+			    job->waits[i].seqno)
+				continue;
 			cmd[0] = TLGPU_CMD_HDR(TLGPU_OP_WAIT, 4, 0);
 			cmd[1] = job->waits[i].timeline;
 			cmd[2] = lower_32_bits(job->waits[i].seqno);
@@ -455,7 +486,8 @@ static struct dma_fence *tlgpu_job_run(struct drm_sched_job *sched_job)
 		spin_unlock_irqrestore(&tl->pending_lock, flags);
 	}
 	tlgpu_vm_set_last_hw(job->vm, tl->idx, fence);
-	job->run_time = ktime_get();
+	job->hw_fence->run_time = ktime_get();
+	job->flr_count = atomic_read(&tdev->flr_count);
 	trace_tlgpu_run(tdev, tl->idx, fence->seqno, job->wait_count);
 
 	/* writel orders the ring writes before the doorbell. */
@@ -513,18 +545,62 @@ static bool tlgpu_job_waits_on_device(struct tlgpu_job *job)
 	return false;
 }
 
+/*
+ * Reset timeline @tl and run its pending jobs again, @bad first (the
+ * scheduler took it off its list).  A @guilty job is written as a bare
+ * FENCE with -ETIME; the scheduler cancels those queued behind it on its
+ * entity; every other job is innocent.  &tlgpu_device.reset_lock held.
+ */
+static void tlgpu_timeline_replay(struct tlgpu_timeline *tl,
+				  struct drm_sched_job *bad, bool guilty)
+{
+	struct tlgpu_device *tdev = tl->tdev;
+	struct tlgpu_job *job = to_tlgpu_job(bad);
+	struct drm_sched_job *s_job;
+
+	lockdep_assert_held(&tdev->reset_lock);
+	drm_sched_stop(&tl->sched, bad);
+	if (guilty) {
+		drm_sched_increase_karma(bad);
+		job->guilty = true;
+		atomic64_inc(&job->file->guilty);
+	}
+
+	/* The device drops what is queued; signal what completed before. */
+	tlgpu_tl_write(tdev, tl->idx, TLGPU_TL_RESET, 1);
+	atomic_inc(&tl->resets);
+	atomic_inc(&tdev->timeline_resets);
+	trace_tlgpu_reset(tdev, tl->idx);
+	tlgpu_timeline_irq(tl);
+
+	list_for_each_entry(s_job, &tl->sched.pending_list, list)
+		if (!guilty || s_job->s_fence->scheduled.context !=
+			       bad->s_fence->scheduled.context)
+			atomic64_inc(&to_tlgpu_job(s_job)->file->innocent);
+
+	drm_sched_resubmit_jobs(&tl->sched);
+	drm_sched_start(&tl->sched, true);
+}
+
+/*
+ * Serialized with the other timelines' handlers and with function-level
+ * resets by &tlgpu_device.reset_lock: all of them stop, reset, re-run and
+ * restart the same schedulers and walk the same pending lists.
+ */
 static enum drm_gpu_sched_stat
 tlgpu_job_timedout(struct drm_sched_job *sched_job)
 {
 	struct tlgpu_job *job = to_tlgpu_job(sched_job);
 	struct tlgpu_timeline *tl = job->tl;
 	struct tlgpu_device *tdev = tl->tdev;
-	struct drm_sched_job *s_job;
+	enum drm_gpu_sched_stat stat = DRM_GPU_SCHED_STAT_NOMINAL;
 	int idx;
 
+	mutex_lock(&tdev->reset_lock);
 	if (!drm_dev_enter(&tdev->drm, &idx)) {
 		/* Unplugged: tlgpu_sched_fini() fails it, the thread frees it. */
 		tlgpu_job_keep(sched_job);
+		mutex_unlock(&tdev->reset_lock);
 		return DRM_GPU_SCHED_STAT_ENODEV;
 	}
 
@@ -539,8 +615,21 @@ tlgpu_job_timedout(struct drm_sched_job *sched_job)
 		drm_dbg_driver(&tdev->drm, "timeline %u: missed interrupt\n",
 			       tl->idx);
 		tlgpu_job_keep(sched_job);
-		drm_dev_exit(idx);
-		return DRM_GPU_SCHED_STAT_NOMINAL;
+		goto out;
+	}
+
+	/*
+	 * A function-level reset came between the timeout and this handler:
+	 * it dropped the job from the device but could not write it again
+	 * (the job was off the scheduler's list, here).  Not its fault.
+	 */
+	if (job->hw_fence_init &&
+	    job->flr_count != atomic_read(&tdev->flr_count)) {
+		drm_dbg_driver(&tdev->drm,
+			       "timeline %u: job seqno %llu dropped by a reset, re-run\n",
+			       tl->idx, job->hw_fence->base.seqno);
+		tlgpu_timeline_replay(tl, sched_job, false);
+		goto out;
 	}
 
 	/* Waiting for another timeline's job on the device: not guilty. */
@@ -549,37 +638,16 @@ tlgpu_job_timedout(struct drm_sched_job *sched_job)
 			       "timeline %u: job seqno %llu waits for another timeline\n",
 			       tl->idx, job->hw_fence->base.seqno);
 		tlgpu_job_keep(sched_job);
-		drm_dev_exit(idx);
-		return DRM_GPU_SCHED_STAT_NOMINAL;
+		goto out;
 	}
 
 	drm_warn(&tdev->drm, "timeline %u: job seqno %llu timed out, resetting\n",
 		 tl->idx, job->hw_fence_init ? job->hw_fence->base.seqno : 0);
-	drm_sched_stop(&tl->sched, sched_job);
-	drm_sched_increase_karma(sched_job);
-	job->guilty = true;
-	atomic64_inc(&job->file->guilty);
-
-	/* The device drops what is queued; signal what completed before. */
-	tlgpu_tl_write(tdev, tl->idx, TLGPU_TL_RESET, 1);
-	atomic_inc(&tl->resets);
-	atomic_inc(&tdev->timeline_resets);
-	trace_tlgpu_reset(tdev, tl->idx);
-	tlgpu_timeline_irq(tl);
-
-	/*
-	 * The others run again; the scheduler cancels those queued behind
-	 * the guilty job on its own entity (same file and timeline).
-	 */
-	list_for_each_entry(s_job, &tl->sched.pending_list, list)
-		if (s_job->s_fence->scheduled.context !=
-		    sched_job->s_fence->scheduled.context)
-			atomic64_inc(&to_tlgpu_job(s_job)->file->innocent);
-
-	drm_sched_resubmit_jobs(&tl->sched);
-	drm_sched_start(&tl->sched, true);
+	tlgpu_timeline_replay(tl, sched_job, true);
+out:
 	drm_dev_exit(idx);
-	return DRM_GPU_SCHED_STAT_NOMINAL;
+	mutex_unlock(&tdev->reset_lock);
+	return stat;
 }
 
 static void tlgpu_job_free(struct drm_sched_job *sched_job)
@@ -589,11 +657,24 @@ static void tlgpu_job_free(struct drm_sched_job *sched_job)
 	struct tlgpu_fence *hw = job->hw_fence;
 	struct dma_fence *parent = s_fence->parent;
 
+	/*
+	 * Busy time: from when the job started to occupy the timeline (its
+	 * ring write, or the completion of the job ahead of it) to its own
+	 * completion, so a timeline's jobs never add up to more than the
+	 * wall time (drm-usage-stats.rst).
+	 */
 	if (job->hw_fence_init &&
-	    test_bit(DMA_FENCE_FLAG_TIMESTAMP_BIT, &hw->base.flags))
+	    test_bit(DMA_FENCE_FLAG_TIMESTAMP_BIT, &hw->base.flags) &&
+	    ktime_after(hw->base.timestamp, hw->busy_from) &&
+	    hw->busy_from)
 		atomic64_add(ktime_to_ns(ktime_sub(hw->base.timestamp,
-						   job->run_time)),
+						   hw->busy_from)),
 			     &job->file->busy_ns[job->tl->idx]);
+	/* Never written to the ring: the pin is still the job's. */
+	if (job->as_pinned) {
+		tlgpu_vm_unpin_as(job->vm);
+		job->as_pinned = false;
+	}
 
 	/*
 	 * The scheduler fences outlive the job as long as userspace wants,
@@ -650,12 +731,19 @@ static int tlgpu_timeline_start(struct tlgpu_timeline *tl)
  * tlgpu_sched_reset_prepare() - before a function-level reset
  * @tdev: device
  *
- * Parks the schedulers; the jobs on the device stay pending.
+ * Lets running timeout handlers finish, takes the reset lock (held until
+ * tlgpu_sched_reset_done()) and parks the schedulers; the jobs on the
+ * device stay pending.
  */
 void tlgpu_sched_reset_prepare(struct tlgpu_device *tdev)
+	__acquires(&tdev->reset_lock)
 {
 	unsigned int i;
 
+	/* They take the reset lock: not while we hold it. */
+	for (i = 0; i < tdev->num_timelines; i++)
+		cancel_delayed_work_sync(&tdev->timelines[i].sched.work_tdr);
+	mutex_lock(&tdev->reset_lock);
 	for (i = 0; i < tdev->num_timelines; i++)
 		drm_sched_stop(&tdev->timelines[i].sched, NULL);
 }
@@ -667,13 +755,16 @@ void tlgpu_sched_reset_prepare(struct tlgpu_device *tdev)
  * Programs the address spaces and timelines again, signals what completed
  * before the reset, writes the pending jobs again with their seqnos, and
  * restarts the schedulers.  The jobs were cut off through no fault of
- * their own: they are all innocent.
+ * their own: they are all innocent.  Drops the reset lock.
  */
 void tlgpu_sched_reset_done(struct tlgpu_device *tdev)
+	__releases(&tdev->reset_lock)
 {
 	struct drm_sched_job *s_job;
 	unsigned int i;
 
+	lockdep_assert_held(&tdev->reset_lock);
+	atomic_inc(&tdev->flr_count);
 	tlgpu_vm_restore_all(tdev);
 	for (i = 0; i < tdev->num_timelines; i++) {
 		struct tlgpu_timeline *tl = &tdev->timelines[i];
@@ -691,6 +782,7 @@ void tlgpu_sched_reset_done(struct tlgpu_device *tdev)
 		drm_sched_resubmit_jobs(&tl->sched);
 		drm_sched_start(&tl->sched, true);
 	}
+	mutex_unlock(&tdev->reset_lock);
 }
 
 static int tlgpu_timeline_init(struct tlgpu_device *tdev, unsigned int idx)

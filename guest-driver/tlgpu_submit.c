@@ -39,8 +39,9 @@
 #include "tlgpu_trace.h"
 
 /*
- * Most fence contexts (files' queues) of this device one job depends on;
- * more fail with -EINVAL.
+ * Most fence contexts (files' queues) of this device one job turns into
+ * device-side WAITs; the dependencies beyond are waited for by the
+ * scheduler, as those of other devices are.
  */
 #define TLGPU_MAX_DEV_DEPS	1024
 
@@ -94,14 +95,53 @@ static int tlgpu_check_cmds(const u32 *cmds, u32 n)
 	return 0;
 }
 
-/* Record one dependency (consumes the reference), flattening containers. */
+/*
+ * Record @f as a dependency the device may wait for (a finished fence of
+ * one of this device's jobs): one per fence context, the latest, as the
+ * scheduler does.  Returns 1 when there is no room for another context.
+ */
+static int tlgpu_job_add_dev_dep(struct tlgpu_job *job, struct dma_fence *f)
+{
+	u32 i;
+
+	for (i = 0; i < job->dev_dep_count; i++) {
+		struct dma_fence *old = job->dev_deps[i];
+
+		if (old->context != f->context)
+			continue;
+		if (dma_fence_is_later(f, old)) {
+			job->dev_deps[i] = dma_fence_get(f);
+			dma_fence_put(old);
+		}
+		return 0;
+	}
+	if (job->dev_dep_count == TLGPU_MAX_DEV_DEPS)
+		return 1;
+	if (!(job->dev_dep_count & (job->dev_dep_count - 1))) {
+		u32 n = max(8u, job->dev_dep_count * 2);
+		struct dma_fence **deps;
+
+		deps = kvrealloc(job->dev_deps,
+				 job->dev_dep_count * sizeof(*deps),
+				 n * sizeof(*deps), GFP_KERNEL);
+		if (!deps)
+			return -ENOMEM;
+		job->dev_deps = deps;
+	}
+	job->dev_deps[job->dev_dep_count++] = dma_fence_get(f);
+	return 0;
+}
+
+/*
+ * Record one dependency (consumes the reference), flattening containers.
+ * On an error every reference taken so far is given back with the job.
+ */
 static int tlgpu_job_add_dep(struct tlgpu_job *job, struct dma_fence *fence)
 {
 	struct tlgpu_device *tdev = job->tl->tdev;
 	struct dma_fence_unwrap iter;
 	struct dma_fence *f;
 	int ret = 0;
-	u32 i;
 
 #ifdef TLGPU_BREAK_NESTED_DEPS
 	/*
@@ -132,45 +172,16 @@ static int tlgpu_job_add_dep(struct tlgpu_job *job, struct dma_fence *fence)
 	dma_fence_unwrap_for_each(f, &iter, fence) {
 		if (dma_fence_is_signaled(f))
 			continue;
-		if (!tlgpu_job_dev_dep(tdev, f)) {
+		ret = tlgpu_job_dev_dep(tdev, f) ? tlgpu_job_add_dev_dep(job, f)
+						  : 1;
+		if (ret == 1)	/* a fence the scheduler waits for */
 			ret = drm_sched_job_add_dependency(&job->base,
 							   dma_fence_get(f));
-			if (ret)
-				break;
-			continue;
-		}
-		/* One per fence context, the latest, as the scheduler does. */
-		for (i = 0; i < job->dev_dep_count; i++) {
-			struct dma_fence *old = job->dev_deps[i];
-
-			if (old->context != f->context)
-				continue;
-			if (dma_fence_is_later(f, old)) {
-				job->dev_deps[i] = dma_fence_get(f);
-				dma_fence_put(old);
-			}
+		if (ret) {
+			/* Leaving the walk early: its reference is ours. */
+			dma_fence_put(iter.chain);
 			break;
 		}
-		if (i < job->dev_dep_count)
-			continue;
-		if (job->dev_dep_count == TLGPU_MAX_DEV_DEPS) {
-			ret = -EINVAL;
-			break;
-		}
-		if (!(job->dev_dep_count & (job->dev_dep_count - 1))) {
-			u32 n = max(8u, job->dev_dep_count * 2);
-			struct dma_fence **deps;
-
-			deps = kvrealloc(job->dev_deps,
-					 job->dev_dep_count * sizeof(*deps),
-					 n * sizeof(*deps), GFP_KERNEL);
-			if (!deps) {
-				ret = -ENOMEM;
-				break;
-			}
-			job->dev_deps = deps;
-		}
-		job->dev_deps[job->dev_dep_count++] = dma_fence_get(f);
 	}
 	dma_fence_put(fence);
 	return ret;
@@ -411,7 +422,7 @@ int tlgpu_submit_ioctl(struct drm_device *drm, void *data,
 	struct tlgpu_out_sync *outs = NULL;
 	struct sync_file *sync_file = NULL;
 	struct ww_acquire_ctx acquire_ctx;
-	struct dma_fence *finished;
+	struct dma_fence *finished, *stub;
 	struct tlgpu_job *job;
 	bool sched_init = false, locked = false;
 	int out_fd = -1;
@@ -482,10 +493,23 @@ int tlgpu_submit_ioctl(struct drm_device *drm, void *data,
 		}
 	}
 
+	/*
+	 * Everything that can fail comes before drm_sched_job_arm(), the
+	 * scheduler's point of no return.  The finished fence is initialized
+	 * only by the arm, so the sync file is made around a signalled stub
+	 * and gets the job's fence once armed, before anyone can see it.
+	 */
 	if (args->flags & DRM_TLGPU_SUBMIT_FENCE_OUT) {
 		out_fd = get_unused_fd_flags(O_CLOEXEC);
 		if (out_fd < 0) {
 			ret = out_fd;
+			goto err_job;
+		}
+		stub = dma_fence_get_stub();
+		sync_file = sync_file_create(stub);	/* its own reference */
+		dma_fence_put(stub);
+		if (!sync_file) {
+			ret = -ENOMEM;
 			goto err_job;
 		}
 	}
@@ -493,14 +517,10 @@ int tlgpu_submit_ioctl(struct drm_device *drm, void *data,
 	mutex_lock(&tfile->sched_lock);
 	drm_sched_job_arm(&job->base);
 	finished = dma_fence_get(&job->base.s_fence->finished);
-	if (out_fd >= 0) {
-		sync_file = sync_file_create(finished);
-		if (!sync_file) {
-			mutex_unlock(&tfile->sched_lock);
-			dma_fence_put(finished);
-			ret = -ENOMEM;
-			goto err_job;
-		}
+	if (sync_file) {
+		stub = sync_file->fence;
+		sync_file->fence = dma_fence_get(finished);
+		dma_fence_put(stub);
 	}
 	trace_tlgpu_submit(tdev, args->timeline, finished->context,
 			   finished->seqno);
@@ -548,6 +568,8 @@ int tlgpu_submit_ioctl(struct drm_device *drm, void *data,
 	return 0;
 
 err_job:
+	if (sync_file)
+		fput(sync_file->file);
 	if (out_fd >= 0)
 		put_unused_fd(out_fd);
 	if (locked)

@@ -2,7 +2,9 @@
 /*
  * tlgpu: tracepoints.  Timeline and hardware seqno are the same values as
  * in QEMU's tlgpu trace events (qemu-device/trace-events: tlgpu_fence has
- * "tl %u seqno %llu"), so guest and host traces line up.
+ * "tl %u seqno %llu"), so guest and host traces line up.  The device is
+ * named by its DRM minor (the primary node's index, as v3d does), the
+ * number in /sys/kernel/debug/dri/<minor>.
  */
 #undef TRACE_SYSTEM
 #define TRACE_SYSTEM tlgpu
@@ -12,24 +14,27 @@
 
 #include <linux/tracepoint.h>
 
-struct tlgpu_device;
+#include <drm/drm_file.h>
+
+#include "tlgpu_drv.h"
+
 
 TRACE_EVENT(tlgpu_submit,
 	TP_PROTO(struct tlgpu_device *tdev, u32 tl, u64 context, u64 seqno),
 	TP_ARGS(tdev, tl, context, seqno),
 	TP_STRUCT__entry(
-		__field(const void *, dev)
+		__field(u32, minor)
 		__field(u32, tl)
 		__field(u64, context)
 		__field(u64, seqno)
 	),
 	TP_fast_assign(
-		__entry->dev = tdev;
+		__entry->minor = tdev->drm.primary->index;
 		__entry->tl = tl;
 		__entry->context = context;
 		__entry->seqno = seqno;
 	),
-	TP_printk("dev=%p tl=%u fence=%llu:%llu", __entry->dev, __entry->tl,
+	TP_printk("minor=%u tl=%u fence=%llu:%llu", __entry->minor, __entry->tl,
 		  __entry->context, __entry->seqno)
 );
 
@@ -37,18 +42,18 @@ TRACE_EVENT(tlgpu_run,
 	TP_PROTO(struct tlgpu_device *tdev, u32 tl, u64 seqno, u32 waits),
 	TP_ARGS(tdev, tl, seqno, waits),
 	TP_STRUCT__entry(
-		__field(const void *, dev)
+		__field(u32, minor)
 		__field(u32, tl)
 		__field(u64, seqno)
 		__field(u32, waits)
 	),
 	TP_fast_assign(
-		__entry->dev = tdev;
+		__entry->minor = tdev->drm.primary->index;
 		__entry->tl = tl;
 		__entry->seqno = seqno;
 		__entry->waits = waits;
 	),
-	TP_printk("dev=%p tl=%u seqno=%llu device-waits=%u", __entry->dev,
+	TP_printk("minor=%u tl=%u seqno=%llu device-waits=%u", __entry->minor,
 		  __entry->tl, __entry->seqno, __entry->waits)
 );
 
@@ -56,18 +61,18 @@ TRACE_EVENT(tlgpu_complete,
 	TP_PROTO(struct tlgpu_device *tdev, u32 tl, u64 seqno, u32 error),
 	TP_ARGS(tdev, tl, seqno, error),
 	TP_STRUCT__entry(
-		__field(const void *, dev)
+		__field(u32, minor)
 		__field(u32, tl)
 		__field(u64, seqno)
 		__field(u32, error)
 	),
 	TP_fast_assign(
-		__entry->dev = tdev;
+		__entry->minor = tdev->drm.primary->index;
 		__entry->tl = tl;
 		__entry->seqno = seqno;
 		__entry->error = error;
 	),
-	TP_printk("dev=%p tl=%u seqno=%llu error=%u", __entry->dev,
+	TP_printk("minor=%u tl=%u seqno=%llu error=%u", __entry->minor,
 		  __entry->tl, __entry->seqno, __entry->error)
 );
 
@@ -77,20 +82,20 @@ TRACE_EVENT(tlgpu_defer,
 		 u64 dep_seqno),
 	TP_ARGS(tdev, tl, seqno, context, dep_seqno),
 	TP_STRUCT__entry(
-		__field(const void *, dev)
+		__field(u32, minor)
 		__field(u32, tl)
 		__field(u64, seqno)
 		__field(u64, context)
 		__field(u64, dep_seqno)
 	),
 	TP_fast_assign(
-		__entry->dev = tdev;
+		__entry->minor = tdev->drm.primary->index;
 		__entry->tl = tl;
 		__entry->seqno = seqno;
 		__entry->context = context;
 		__entry->dep_seqno = dep_seqno;
 	),
-	TP_printk("dev=%p tl=%u seqno=%llu after=%llu:%llu", __entry->dev,
+	TP_printk("minor=%u tl=%u seqno=%llu after=%llu:%llu", __entry->minor,
 		  __entry->tl, __entry->seqno, __entry->context,
 		  __entry->dep_seqno)
 );
@@ -99,14 +104,48 @@ TRACE_EVENT(tlgpu_reset,
 	TP_PROTO(struct tlgpu_device *tdev, u32 tl),
 	TP_ARGS(tdev, tl),
 	TP_STRUCT__entry(
-		__field(const void *, dev)
+		__field(u32, minor)
 		__field(u32, tl)
 	),
 	TP_fast_assign(
-		__entry->dev = tdev;
+		__entry->minor = tdev->drm.primary->index;
 		__entry->tl = tl;
 	),
-	TP_printk("dev=%p tl=%u", __entry->dev, __entry->tl)
+	TP_printk("minor=%u tl=%u", __entry->minor, __entry->tl)
+);
+
+TRACE_EVENT(tlgpu_as_bind,
+	TP_PROTO(struct tlgpu_device *tdev, u64 vm, u32 as, u64 evicted),
+	TP_ARGS(tdev, vm, as, evicted),
+	TP_STRUCT__entry(
+		__field(u32, minor)
+		__field(u64, vm)
+		__field(u32, as)
+		__field(u64, evicted)
+	),
+	TP_fast_assign(
+		__entry->minor = tdev->drm.primary->index;
+		__entry->vm = vm;
+		__entry->as = as;
+		__entry->evicted = evicted;
+	),
+	TP_printk("minor=%u vm=%llu as=%u evicted-vm=%llu", __entry->minor,
+		  __entry->vm, __entry->as, __entry->evicted)
+);
+
+TRACE_EVENT(tlgpu_as_wait,
+	TP_PROTO(struct tlgpu_device *tdev, u64 vm),
+	TP_ARGS(tdev, vm),
+	TP_STRUCT__entry(
+		__field(u32, minor)
+		__field(u64, vm)
+	),
+	TP_fast_assign(
+		__entry->minor = tdev->drm.primary->index;
+		__entry->vm = vm;
+	),
+	TP_printk("minor=%u vm=%llu: every address-space slot is pinned",
+		  __entry->minor, __entry->vm)
 );
 
 #endif /* _TLGPU_TRACE_H */

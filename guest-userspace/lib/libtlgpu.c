@@ -9,7 +9,6 @@
  */
 #define _GNU_SOURCE
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -59,13 +58,16 @@ int tlgpu_open(const char *path)
 	return fd;
 }
 
-/* "renderD128" -> 128; -1 for any other name. */
-static long render_minor(const char *name)
+/* "/dev/dri/renderD128" -> 128; -1 for any other name. */
+static long render_minor(const char *path)
 {
-	const char *digits = name + strlen(RENDER_PREFIX);
+	const char *name = strrchr(path, '/');
+	const char *digits;
 	char *end;
 	long minor;
 
+	name = name ? name + 1 : path;
+	digits = name + strlen(RENDER_PREFIX);
 	if (strncmp(name, RENDER_PREFIX, strlen(RENDER_PREFIX)) ||
 	    *digits < '0' || *digits > '9')
 		return -1;
@@ -76,6 +78,23 @@ static long render_minor(const char *name)
 		return -1;
 
 	return minor;
+}
+
+/* Whether sysfs says render node @minor is bound to the tlgpu driver. */
+static int bound_to_tlgpu(long minor)
+{
+	char link[96], target[256];
+	const char *drv;
+	ssize_t n;
+
+	snprintf(link, sizeof(link), "/sys/class/drm/%s%ld/device/driver",
+		 RENDER_PREFIX, minor);
+	n = readlink(link, target, sizeof(target) - 1);
+	if (n < 0)
+		return 0;
+	target[n] = '\0';
+	drv = strrchr(target, '/');
+	return !strcmp(drv ? drv + 1 : target, TLGPU_DRIVER_NAME);
 }
 
 static int node_cmp(const void *a, const void *b)
@@ -91,65 +110,85 @@ static int gone(int err)
 	return err == -ENOENT || err == -ENODEV || err == -ENXIO;
 }
 
+/*
+ * The tlgpu render nodes, by increasing minor, without opening any:
+ * libdrm's device list (drmGetDevices2(), as Mesa's loader does) and the
+ * driver each node's device is bound to in sysfs.  Fills up to @max of
+ * @nodes (fd -1); returns how many, or a negative errno.
+ */
+static int tlgpu_find_nodes(struct tlgpu_node *nodes, unsigned int max)
+{
+	drmDevicePtr devs[TLGPU_MAX_DEVICES * 4];
+	unsigned int count = 0;
+	int n, i;
+
+	n = drmGetDevices2(0, devs, TLGPU_MAX_DEVICES * 4);
+	if (n < 0)
+		return n == -ENOENT ? 0 : n;
+	for (i = 0; i < n; i++) {
+		const char *path;
+		long minor;
+
+		if (!(devs[i]->available_nodes & (1 << DRM_NODE_RENDER)))
+			continue;
+		path = devs[i]->nodes[DRM_NODE_RENDER];
+		minor = render_minor(path);
+		if (minor < 0 || !bound_to_tlgpu(minor) || count == max)
+			continue;
+		nodes[count].fd = -1;
+		nodes[count].minor = minor;
+		snprintf(nodes[count].path, sizeof(nodes[count].path), "%s",
+			 path);
+		count++;
+	}
+	drmFreeDevices(devs, n);
+	qsort(nodes, count, sizeof(*nodes), node_cmp);
+	return count;
+}
+
 int tlgpu_open_all(struct tlgpu_node *nodes, unsigned int max)
 {
-	unsigned int count = 0;
-	struct dirent *ent;
-	int first_err = 0;
-	DIR *dir;
+	unsigned int count = 0, i;
+	int first_err = 0, found;
 
-	dir = opendir(TLGPU_DRI_DIR);
-	if (!dir)
-		return errno == ENOENT ? 0 : -errno;
+	found = tlgpu_find_nodes(nodes, max);
+	if (found < 0)
+		return found;
+	for (i = 0; i < (unsigned int)found; i++) {
+		int fd = tlgpu_open(nodes[i].path);
 
-	while (count < max && (ent = readdir(dir))) {
-		struct tlgpu_node *node = &nodes[count];
-		long minor = render_minor(ent->d_name);
-		int fd;
-
-		if (minor < 0)
-			continue;
-
-		snprintf(node->path, sizeof(node->path), "%s/%s%ld",
-			 TLGPU_DRI_DIR, RENDER_PREFIX, minor);
-		fd = tlgpu_open(node->path);
 		if (fd < 0) {
 			if (!gone(fd) && !first_err)
 				first_err = fd;
 			continue;
 		}
-		node->fd = fd;
-		node->minor = minor;
+		nodes[count] = nodes[i];
+		nodes[count].fd = fd;
 		count++;
 	}
-	closedir(dir);
-
 	if (!count && first_err)
 		return first_err;
-
-	qsort(nodes, count, sizeof(*nodes), node_cmp);
-
 	return count;
 }
 
 int tlgpu_open_index(unsigned int index, struct tlgpu_node *node)
 {
 	struct tlgpu_node nodes[TLGPU_MAX_DEVICES];
-	int count;
+	int count, fd;
 
-	count = tlgpu_open_all(nodes, TLGPU_MAX_DEVICES);
+	count = tlgpu_find_nodes(nodes, TLGPU_MAX_DEVICES);
 	if (count < 0)
 		return count;
-	if (index >= (unsigned int)count) {
-		tlgpu_close_all(nodes, count);
+	if (index >= (unsigned int)count)
 		return -ENOENT;
-	}
 
+	/* Only the node asked for is opened: no other device is touched. */
+	fd = tlgpu_open(nodes[index].path);
+	if (fd < 0)
+		return fd;
 	*node = nodes[index];
-	nodes[index].fd = -1;
-	tlgpu_close_all(nodes, count);
-
-	return node->fd;
+	node->fd = fd;
+	return fd;
 }
 
 void tlgpu_close_all(struct tlgpu_node *nodes, unsigned int count)

@@ -78,10 +78,12 @@ int tlgpu_open(const char *path);
  * @nodes: filled with up to @max open nodes, by increasing minor
  * @max: room in @nodes
  *
- * Nodes that vanish while being looked at (a device being unbound) are
- * skipped.  Returns the number of nodes opened, 0 when there is none, or
- * a negative errno if /dev/dri could not be read, or if no tlgpu node was
- * found and some render node could not be opened.
+ * The nodes are found without opening any (libdrm's drmGetDevices2() and
+ * the driver sysfs names for each node's device); nodes that vanish or
+ * fail to open meanwhile (a device being unbound) are skipped.  Returns
+ * the number of nodes opened, 0 when there is none, or a negative errno
+ * if the devices could not be listed, or if no tlgpu node could be opened
+ * and one failed with another error than a vanished node's.
  */
 int tlgpu_open_all(struct tlgpu_node *nodes, unsigned int max);
 
@@ -90,9 +92,11 @@ int tlgpu_open_all(struct tlgpu_node *nodes, unsigned int max);
  * @index: 0 for the tlgpu node of lowest minor, 1 for the next, ...
  * @node: filled with the open node on success
  *
- * Every call opens a new file, with a GPU address space of its own.
- * Returns the file descriptor (also in @node->fd), -ENOENT when there are
- * at most @index tlgpu nodes, or an error of tlgpu_open_all().
+ * Finds the nodes as tlgpu_open_all() does and opens only the one asked
+ * for: every call opens one new file, with a GPU address space of its
+ * own, and no other device.  Returns the file descriptor (also in
+ * @node->fd), -ENOENT when there are at most @index tlgpu nodes, or the
+ * error of listing the devices or of opening that node.
  */
 int tlgpu_open_index(unsigned int index, struct tlgpu_node *node);
 

@@ -1,0 +1,1078 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * tlgpu-hostile: what an outside attack on the driver found, one case per
+ * finding, each named after what it checks and failing on the code before
+ * the fix.  A function-level reset never fails an innocent job, and never
+ * races a timeline's timeout handling; fdinfo's busy time never exceeds
+ * wall time; a render node opens any number of times (address-space slots
+ * are a cache) and libtlgpu opens only the device it is asked for; a file
+ * may hold two handles of one buffer; in-fences of any number of this
+ * device's queues are accepted and a failed SUBMIT leaks nothing; no
+ * allocation failure of an ioctl leaks (fail-nth sweeps, debug kernel);
+ * GEM_CLOSE never waits for the device; a transfer above the device's
+ * limit is a bad operand; device writes invalidate code the CPU translated
+ * from the pages they write; tracepoints name the device by its minor.
+ */
+#define _GNU_SOURCE
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <libsync.h>
+
+#include "common.h"
+#include "stress.h"
+
+#define W		DRM_TLGPU_BO_WRITE
+#define REF(bo, fl)	{ .handle = (bo).handle, .flags = (fl) }
+
+/* The PCI slot ("0000:00:01.0") of the device behind DRM node @fd. */
+static int slot_of(int fd, char *slot, size_t len)
+{
+	struct tlgpu_node node = { .fd = fd };
+
+	return stress_pci_slot(&node, slot, len);
+}
+
+static int flr(int fd)
+{
+	char slot[64], path[128];
+	int ret = slot_of(fd, slot, sizeof(slot));
+
+	if (ret)
+		return ret;
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/reset", slot);
+	return test_write_file(path, "1");
+}
+
+/* Submits @cb on @tl with @in (a sync file, or -1) as its in-fence. */
+static int submit_after(int fd, uint32_t tl, const struct tlgpu_cmdbuf *cb,
+			const struct drm_tlgpu_bo_ref *bos, uint32_t bo_count,
+			int in, int *fence)
+{
+	struct tlgpu_job job = {
+		.timeline = tl,
+		.flags = DRM_TLGPU_SUBMIT_FENCE_OUT |
+			 (in >= 0 ? DRM_TLGPU_SUBMIT_FENCE_IN : 0),
+		.bos = bos, .bo_count = bo_count, .in_fence_fd = in,
+	};
+
+	return tlgpu_submit_cmdbuf(fd, &job, cb, fence, NULL);
+}
+
+/* A job of @us microseconds storing @value at @bo + @off. */
+static int delay_store(int fd, uint32_t tl, const struct tlgpu_bo *bo,
+		       uint64_t off, uint64_t value, uint64_t us, int in,
+		       int *fence)
+{
+	struct drm_tlgpu_bo_ref ref = REF(*bo, W);
+	struct tlgpu_cmdbuf cb = { 0 };
+	int ret;
+
+	ret = tlgpu_cmd_delay(&cb, us);
+	if (!ret)
+		ret = tlgpu_cmd_store(&cb, bo->gpu_va + off, value);
+	if (!ret)
+		ret = submit_after(fd, tl, &cb, &ref, 1, in, fence);
+	tlgpu_cmdbuf_fini(&cb);
+	return ret;
+}
+
+/* ------------------------------------------------------------------ */
+/* Resets                                                              */
+/* ------------------------------------------------------------------ */
+
+/*
+ * B on timeline 0 WAITs on the device for A on timeline 1; A completes; an
+ * FLR lands while B runs.  The reset once replayed B's WAIT for a seqno
+ * the device had forgotten: B hung and was blamed (-ETIME, guilty 1).
+ */
+static enum ktap_result test_flr_innocent_device_wait(void)
+{
+	struct drm_tlgpu_reset_status st = { 0 };
+	struct tlgpu_node n;
+	struct tlgpu_bo bo;
+	int a, b;
+
+	TEST_OPEN(0, &n);
+	CHECK(test_need_timelines(n.fd, 2));
+	TEST_BO(n.fd, PAGE, &bo);
+	KTAP_ASSERT_OK(delay_store(n.fd, 1, &bo, 0, 0xa, SLOW_MS * MS / 8, -1,
+				   &a));
+	/* B depends on A: a device-side WAIT, A being on its ring. */
+	KTAP_ASSERT_OK(delay_store(n.fd, 0, &bo, 8, 0xb, SLOW_MS * MS, a, &b));
+	KTAP_ASSERT_OK(tlgpu_sync_file_wait(a, FENCE_TIMEOUT_MS));
+	ASSERT_SIGNALLED(a);
+	test_sleep_ms(SLOW_MS / 4);
+	ASSERT_ACTIVE(b);
+	KTAP_ASSERT_OK(flr(n.fd));
+
+	KTAP_ASSERT_OK(tlgpu_sync_file_wait(b, FENCE_TIMEOUT_MS));
+	ASSERT_SIGNALLED(b);
+	KTAP_ASSERT_EQ(*(uint64_t *)bo_ptr(&bo, 8), 0xb);
+	KTAP_ASSERT_OK(tlgpu_get_reset_status(n.fd, &st));
+	KTAP_ASSERT_EQ(st.guilty, 0);
+	KTAP_ASSERT(st.innocent >= 1, "innocent %llu",
+		    (unsigned long long)st.innocent);
+	close(a);
+	close(b);
+	tlgpu_bo_close(&bo);
+	close(n.fd);
+	return KTAP_PASS;
+}
+
+/*
+ * FLRs at gaps of 30 to 230 ms: around the 100 ms timeout, so that resets
+ * land before, during and after timeout handling (each FLR restarts the
+ * timeout clock: gaps all below it would never let one fire).
+ */
+static unsigned int flr_loop(const struct tlgpu_node *n, int seconds)
+{
+	int64_t start = tlgpu_now_ns();
+	unsigned int count = 0;
+
+	while (test_elapsed_ms(start) < seconds * 1000ll) {
+		int ret = flr(n->fd);
+
+		if (ret)
+			ktap_diag("FLR: %s", strerror(-ret));
+		test_sleep_ms(30 + count++ * 37 % 200);
+	}
+	return count;
+}
+
+/*
+ * Timeouts of 100 ms on every timeline racing a loop of FLRs: the two
+ * once stopped, reset and restarted the same schedulers at once (a double
+ * kthread_park, a list corruption BUG in drm_sched_start, a wedged guest).
+ * The kernel-log scan fails the run on any report; here every job must end
+ * (-ETIME, or done when the last FLR re-ran it after the hangs stopped)
+ * and the device serve again.
+ */
+static enum ktap_result run_flr_vs_timeouts(struct test_undo *undo)
+{
+	struct tlgpu_device_info info;
+	struct tlgpu_node n;
+	struct tlgpu_bo bo;
+	int fences[TLGPU_MAX_TIMELINES], ret, fence;
+	struct drm_tlgpu_reset_status st = { 0 };
+	unsigned int flrs;
+	char slot[64];
+	uint32_t tl;
+
+	TEST_OPEN(0, &n);
+	KTAP_ASSERT_OK(slot_of(n.fd, slot, sizeof(slot)));
+	close(n.fd);
+	/* Reload the driver with 100 ms timeouts (test_undo reloads it). */
+	ret = test_rmmod("tlgpu", UNLOAD_TIMEOUT_MS);
+	if (ret)
+		return ktap_skip("tlgpu cannot be unloaded: %s", strerror(-ret));
+	KTAP_ASSERT_EQ(system("modprobe tlgpu timeout_ms=100"), 0);
+	KTAP_ASSERT_OK(stress_open_slot(slot, 5000, &n));
+	CHECK(stress_need_inject(&n));
+	KTAP_ASSERT_OK(tlgpu_device_info(n.fd, &info));
+	TEST_BO(n.fd, PAGE, &bo);
+
+	KTAP_ASSERT_OK(stress_inject(&n, "hang_mask", ~0ull));
+	for (tl = 0; tl < info.num_timelines; tl++)
+		KTAP_ASSERT_OK(delay_store(n.fd, tl, &bo, tl * 8, tl, 0, -1,
+					   &fences[tl]));
+	flrs = flr_loop(&n, stress_debug_kernel() ? 6 : 12);
+	KTAP_ASSERT_OK(tlgpu_get_reset_status(n.fd, &st));
+	ktap_diag("%u FLRs, %llu timeline resets", flrs,
+		  (unsigned long long)st.device_resets);
+	/* Timeouts fired between the FLRs: the race was run. */
+	KTAP_ASSERT(st.device_resets > flrs * info.num_timelines,
+		    "%llu resets for %u FLRs: no timeout fired",
+		    (unsigned long long)st.device_resets, flrs);
+	KTAP_ASSERT_OK(stress_inject(&n, "hang_mask", 0));
+
+	for (tl = 0; tl < info.num_timelines; tl++) {
+		KTAP_ASSERT_OK(tlgpu_sync_file_wait(fences[tl],
+						    FENCE_TIMEOUT_MS));
+		/* Blamed by a timeout, or re-run by the last FLR and done. */
+		ASSERT_RET2(tlgpu_sync_file_status(fences[tl]), -ETIME, 1);
+		close(fences[tl]);
+	}
+	KTAP_ASSERT_OK(delay_store(n.fd, 0, &bo, 0, 0x600d, 0, -1, &fence));
+	KTAP_ASSERT_OK(tlgpu_sync_file_wait(fence, FENCE_TIMEOUT_MS));
+	ASSERT_SIGNALLED(fence);
+	KTAP_ASSERT_EQ(*(uint64_t *)bo_ptr(&bo, 0), 0x600d);
+	close(fence);
+	tlgpu_bo_close(&bo);
+	close(n.fd);
+	(void)undo;
+	return KTAP_PASS;
+}
+
+static enum ktap_result test_flr_vs_timeouts(void)
+{
+	struct test_undo undo = { 0 };
+	enum ktap_result res = run_flr_vs_timeouts(&undo);
+
+	stress_inject_off();
+	/* Back to the default timeout: unload, and test_undo() loads it. */
+	test_rmmod("tlgpu", UNLOAD_TIMEOUT_MS);
+	return test_undo(&undo, res);
+}
+
+/* ------------------------------------------------------------------ */
+/* fdinfo                                                              */
+/* ------------------------------------------------------------------ */
+
+static int fdinfo_engine_ns(int fd, uint32_t tl, uint64_t *ns)
+{
+	char path[64], key[32], buf[4096], *p;
+	int n;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	n = stress_read_file(path, buf, sizeof(buf));
+	if (n < 0)
+		return n;
+	snprintf(key, sizeof(key), "drm-engine-tl%u:", tl);
+	p = strstr(buf, key);
+	if (!p)
+		return -ENOENT;
+	*ns = strtoull(p + strlen(key), NULL, 10);
+	return 0;
+}
+
+/*
+ * 16 jobs of 100 ms queued at once on one timeline: the busy time fdinfo
+ * reports lies between the jobs' own 1.6 s and the wall time.  Each job
+ * was once timed from its ring write, so a queue 16 deep counted 13.9 s in
+ * 1.66 s of wall time.
+ */
+static enum ktap_result test_fdinfo_busy_within_wall(void)
+{
+	const unsigned int jobs = 16, us = 100000;
+	int fences[16], i;
+	struct tlgpu_node n;
+	struct tlgpu_bo bo;
+	uint64_t busy;
+	int64_t start, wall;
+
+	TEST_OPEN(0, &n);
+	TEST_BO(n.fd, PAGE, &bo);
+	start = tlgpu_now_ns();
+	for (i = 0; i < (int)jobs; i++)
+		KTAP_ASSERT_OK(delay_store(n.fd, 0, &bo, 0, i, us, -1,
+					   &fences[i]));
+	for (i = 0; i < (int)jobs; i++) {
+		KTAP_ASSERT_OK(tlgpu_sync_file_wait(fences[i],
+						    FENCE_TIMEOUT_MS));
+		close(fences[i]);
+	}
+	wall = tlgpu_now_ns() - start;
+	/* The busy time is added when the scheduler frees each job. */
+	test_sleep_ms(200);
+	KTAP_ASSERT_OK(fdinfo_engine_ns(n.fd, 0, &busy));
+	ktap_diag("busy %llu ns in %lld ns of wall time",
+		  (unsigned long long)busy, (long long)wall);
+	KTAP_ASSERT(busy <= (uint64_t)wall,
+		    "busy %llu ns > wall %lld ns", (unsigned long long)busy,
+		    (long long)wall);
+	KTAP_ASSERT(busy >= (uint64_t)jobs * us * 1000 * 9 / 10,
+		    "busy %llu ns < the jobs' own %u ms",
+		    (unsigned long long)busy, jobs * us / 1000);
+	tlgpu_bo_close(&bo);
+	close(n.fd);
+	return KTAP_PASS;
+}
+
+/* ------------------------------------------------------------------ */
+/* Opens and address-space slots                                       */
+/* ------------------------------------------------------------------ */
+
+#define MANY_FILES	100
+
+/*
+ * 100 files of one render node, each running a job in its own address
+ * space.  The 65th open once failed with ENOSPC (a hardware address-space
+ * slot per file); now the 64 slots are a cache bound at submit.
+ */
+static enum ktap_result test_open_100(void)
+{
+	static struct tlgpu_node n[MANY_FILES];
+	static struct tlgpu_bo bo[MANY_FILES];
+	int i, fence;
+
+	for (i = 0; i < MANY_FILES; i++) {
+		TEST_OPEN(0, &n[i]);
+		TEST_BO(n[i].fd, PAGE, &bo[i]);
+	}
+	for (i = 0; i < MANY_FILES; i++) {
+		KTAP_ASSERT_OK(delay_store(n[i].fd, i % 2, &bo[i], 0,
+					   0x1000 + i, 0, -1, &fence));
+		KTAP_ASSERT_OK(tlgpu_sync_file_wait(fence, FENCE_TIMEOUT_MS));
+		ASSERT_SIGNALLED(fence);
+		close(fence);
+	}
+	for (i = 0; i < MANY_FILES; i++) {
+		KTAP_ASSERT_EQ(*(uint64_t *)bo_ptr(&bo[i], 0), 0x1000 + i);
+		/* Each file sees only its own buffer at that address. */
+		tlgpu_bo_close(&bo[i]);
+		close(n[i].fd);
+	}
+	return KTAP_PASS;
+}
+
+/*
+ * More files with jobs on the device at once than there are slots: the
+ * jobs past the 64th wait for a slot and run when one frees up, each in
+ * its own address space (the data says whose).
+ */
+static enum ktap_result test_as_slots_all_busy(void)
+{
+	static struct tlgpu_node n[MANY_FILES];
+	static struct tlgpu_bo bo[MANY_FILES];
+	static int fence[MANY_FILES];
+	struct tlgpu_device_info info;
+	int i, files = 80;
+
+	TEST_OPEN(0, &n[0]);
+	KTAP_ASSERT_OK(tlgpu_device_info(n[0].fd, &info));
+	for (i = 0; i < files; i++) {
+		if (i)
+			TEST_OPEN(0, &n[i]);
+		TEST_BO(n[i].fd, PAGE, &bo[i]);
+	}
+	for (i = 0; i < files; i++)
+		KTAP_ASSERT_OK(delay_store(n[i].fd, i % info.num_timelines,
+					   &bo[i], 0, 0x2000 + i, 20000, -1,
+					   &fence[i]));
+	for (i = 0; i < files; i++) {
+		KTAP_ASSERT_OK(tlgpu_sync_file_wait(fence[i], FENCE_TIMEOUT_MS));
+		ASSERT_SIGNALLED(fence[i]);
+		close(fence[i]);
+		KTAP_ASSERT_EQ(*(uint64_t *)bo_ptr(&bo[i], 0), 0x2000 + i);
+	}
+	for (i = 0; i < files; i++) {
+		tlgpu_bo_close(&bo[i]);
+		close(n[i].fd);
+	}
+	return KTAP_PASS;
+}
+
+static int count_fds(void)
+{
+	int count = 0, fd;
+
+	for (fd = 0; fd < 4096; fd++)
+		count += fcntl(fd, F_GETFD) >= 0;
+	return count;
+}
+
+/*
+ * tlgpu_open_index(i) is the i-th node of tlgpu_open_all(), and opens
+ * that node only: it once opened every device, and returned the next one
+ * when the one asked for could not be opened.
+ */
+static enum ktap_result test_open_index_only_that(void)
+{
+	struct tlgpu_node all[TLGPU_MAX_DEVICES], one;
+	int count, i, before;
+
+	count = tlgpu_open_all(all, TLGPU_MAX_DEVICES);
+	KTAP_ASSERT(count >= 1, "tlgpu_open_all: %d", count);
+	for (i = 0; i < count; i++) {
+		before = count_fds();
+		KTAP_ASSERT(tlgpu_open_index(i, &one) >= 0, "index %d", i);
+		KTAP_ASSERT_EQ(count_fds(), before + 1);
+		KTAP_ASSERT_EQ(one.minor, all[i].minor);
+		KTAP_ASSERT(!strcmp(one.path, all[i].path), "%s vs %s",
+			    one.path, all[i].path);
+		close(one.fd);
+	}
+	KTAP_ASSERT_RET(tlgpu_open_index(count, &one), -ENOENT);
+	tlgpu_close_all(all, count);
+	return KTAP_PASS;
+}
+
+/* ------------------------------------------------------------------ */
+/* Handles                                                             */
+/* ------------------------------------------------------------------ */
+
+/* The primary (card) node of the device behind render node @fd. */
+static int open_primary(int fd)
+{
+	char slot[64], path[160];
+	int ret, i;
+
+	ret = slot_of(fd, slot, sizeof(slot));
+	if (ret)
+		return ret;
+	for (i = 0; i < 64; i++) {
+		char s[64];
+		int card;
+
+		snprintf(path, sizeof(path), "/dev/dri/card%d", i);
+		card = open(path, O_RDWR | O_CLOEXEC);
+		if (card < 0)
+			continue;
+		if (!slot_of(card, s, sizeof(s)) && !strcmp(s, slot))
+			return card;
+		close(card);
+	}
+	return -ENOENT;
+}
+
+/*
+ * GEM_FLINK, then GEM_OPEN of the name in the same file: a second handle
+ * of one buffer in one file, legal DRM.  It once hit a WARN_ON ("never
+ * opens twice") and failed with EEXIST.  Both handles name the buffer at
+ * one address; the mapping stays until the last is closed.
+ */
+static enum ktap_result test_flink_open_twice(void)
+{
+	struct drm_gem_flink flink = { 0 };
+	struct drm_gem_open open_arg = { 0 };
+	struct drm_tlgpu_bo_info i1 = { 0 }, i2 = { 0 };
+	struct drm_tlgpu_bo_ref ref;
+	struct tlgpu_cmdbuf cb = { 0 };
+	struct tlgpu_node n;
+	struct tlgpu_bo bo;
+	int card, fence;
+
+	TEST_OPEN(0, &n);
+	card = open_primary(n.fd);
+	if (card < 0)
+		return ktap_skip("no primary node: %s", strerror(-card));
+	KTAP_ASSERT_OK(tlgpu_bo_create(card, PAGE, 0, &bo));
+	flink.handle = bo.handle;
+	KTAP_ASSERT_OK(tlgpu_ioctl(card, DRM_IOCTL_GEM_FLINK, &flink));
+	open_arg.name = flink.name;
+	KTAP_ASSERT_OK(tlgpu_ioctl(card, DRM_IOCTL_GEM_OPEN, &open_arg));
+	KTAP_ASSERT(open_arg.handle != bo.handle, "same handle %u",
+		    open_arg.handle);
+	KTAP_ASSERT_OK(tlgpu_bo_info(card, bo.handle, &i1));
+	KTAP_ASSERT_OK(tlgpu_bo_info(card, open_arg.handle, &i2));
+	KTAP_ASSERT_EQ(i1.gpu_va, i2.gpu_va);
+
+	/* Closing the first handle keeps the buffer mapped for the second. */
+	KTAP_ASSERT_OK(tlgpu_gem_close(card, bo.handle));
+	KTAP_ASSERT_OK(tlgpu_cmd_store(&cb, i2.gpu_va, 0x7770));
+	ref = (struct drm_tlgpu_bo_ref){ .handle = open_arg.handle, .flags = W };
+	KTAP_ASSERT_OK(submit_after(card, 0, &cb, &ref, 1, -1, &fence));
+	KTAP_ASSERT_OK(tlgpu_sync_file_wait(fence, FENCE_TIMEOUT_MS));
+	ASSERT_SIGNALLED(fence);
+	close(fence);
+	/* The last handle goes: the address faults. */
+	KTAP_ASSERT_OK(tlgpu_gem_close(card, open_arg.handle));
+	KTAP_ASSERT_OK(submit_after(card, 0, &cb, NULL, 0, -1, &fence));
+	KTAP_ASSERT_OK(tlgpu_sync_file_wait(fence, FENCE_TIMEOUT_MS));
+	KTAP_ASSERT_RET(tlgpu_sync_file_status(fence), -EFAULT);
+	close(fence);
+	tlgpu_cmdbuf_fini(&cb);
+	munmap(bo.map, bo.size);
+	close(card);
+	close(n.fd);
+	return KTAP_PASS;
+}
+
+/* ------------------------------------------------------------------ */
+/* Dependencies and leaks                                              */
+/* ------------------------------------------------------------------ */
+
+static int module_refcnt(void)
+{
+	uint64_t v;
+	int ret = test_read_sysfs_u64(TLGPU_MODULE_SYSFS "/refcnt", &v);
+
+	return ret ? ret : (int)v;
+}
+
+/* Waits until tlgpu's module count is back at @want; 0 or -ETIME. */
+static int wait_refcnt(int want)
+{
+	int64_t start = tlgpu_now_ns();
+
+	while (module_refcnt() != want) {
+		if (test_elapsed_ms(start) > UNLOAD_TIMEOUT_MS) {
+			ktap_diag("module count %d, want %d", module_refcnt(),
+				  want);
+			return -ETIME;
+		}
+		test_sleep_ms(20);
+	}
+	return 0;
+}
+
+#define DEP_FILES	260
+
+/*
+ * An in-fence merging the fences of more of this device's queues (file x
+ * timeline) than the driver turns into device-side WAITs (1024): the rest
+ * are waited for by the scheduler.  Such a SUBMIT was once refused with
+ * EINVAL, and the refusal leaked every fence of the in-fence (the module
+ * could not be unloaded any more).
+ */
+static enum ktap_result test_in_fences_beyond_limit(void)
+{
+	static struct tlgpu_node n[DEP_FILES];
+	static struct tlgpu_bo bo[DEP_FILES];
+	struct tlgpu_device_info info;
+	struct tlgpu_bo out;
+	int vgem, gate, merged = -1, fence, i, ret;
+	unsigned int tl, contexts = 0;
+	uint32_t gate_fence;
+	char vpath[64];
+
+	vgem = tlgpu_vgem_open(vpath, sizeof(vpath));
+	if (vgem < 0)
+		return ktap_skip("no vgem");
+	TEST_OPEN(0, &n[0]);
+	KTAP_ASSERT_OK(tlgpu_device_info(n[0].fd, &info));
+	CHECK(test_vgem_gate(vgem, &gate_fence, &gate));
+	for (i = 0; i < DEP_FILES && contexts <= 1030; i++) {
+		if (i)
+			TEST_OPEN(0, &n[i]);
+		TEST_BO(n[i].fd, PAGE, &bo[i]);
+		for (tl = 0; tl < info.num_timelines; tl++, contexts++) {
+			KTAP_ASSERT_OK(delay_store(n[i].fd, tl, &bo[i], tl * 8,
+						   tl, 0, gate, &fence));
+			if (merged < 0) {
+				merged = fence;
+				continue;
+			}
+			ret = tlgpu_sync_file_merge(merged, fence, "deps");
+			KTAP_ASSERT(ret >= 0, "merge: %s", strerror(-ret));
+			close(merged);
+			close(fence);
+			merged = ret;
+		}
+	}
+	KTAP_ASSERT(contexts > 1024, "only %u queues", contexts);
+	ktap_diag("%u fences of %u files", tlgpu_sync_file_fences(merged), i);
+
+	TEST_BO(n[0].fd, PAGE, &out);
+	KTAP_ASSERT_OK(delay_store(n[0].fd, 0, &out, 0, 0xdeb, 0, merged,
+				   &fence));
+	test_sleep_ms(50);
+	ASSERT_ACTIVE(fence);
+	KTAP_ASSERT_OK(tlgpu_vgem_fence_signal(vgem, gate_fence));
+	KTAP_ASSERT_OK(tlgpu_sync_file_wait(fence, FENCE_TIMEOUT_MS * 3));
+	ASSERT_SIGNALLED(fence);
+	KTAP_ASSERT_EQ(*(uint64_t *)bo_ptr(&out, 0), 0xdeb);
+	close(fence);
+	close(merged);
+	close(gate);
+	tlgpu_bo_close(&out);
+	while (i--) {
+		tlgpu_bo_close(&bo[i]);
+		close(n[i].fd);
+	}
+	close(vgem);
+	/* No file and no fence of tlgpu is left: nothing holds the module. */
+	KTAP_ASSERT_OK(wait_refcnt(0));
+	return KTAP_PASS;
+}
+
+/*
+ * fail-nth: fail the n-th allocation of this task, for n = 1, 2, ...
+ * until the operation no longer reaches an n-th allocation.  Each failure
+ * must be a clean error (ENOMEM, or what the operation documents) that
+ * gives back everything: the module's count (fences pin it) is back at its
+ * base after each, and the debug run's final kmemleak scan finds nothing.
+ * Only the ioctl under test runs while the failure is armed.
+ */
+struct nth_ctx {
+	struct tlgpu_node n[2];
+	int devices;
+	struct tlgpu_bo bo;
+	int busy[2];		/* pending job fences on each device */
+	uint32_t syncobj;
+	uint64_t point;
+	/* Per attempt: made by prepare, used by run, given back by cleanup. */
+	int in, out, dmabuf;
+	uint32_t handle;
+};
+
+struct nth_op {
+	const char *name;
+	int (*prepare)(struct nth_ctx *c);
+	int (*run)(struct nth_ctx *c);
+	void (*cleanup)(struct nth_ctx *c);
+};
+
+static int nth_fd = -1;
+
+static int nth_set(unsigned int n)
+{
+	char buf[16];
+	int len = snprintf(buf, sizeof(buf), "%u", n);
+
+	return pwrite(nth_fd, buf, len, 0) == len ? 0 : -errno;
+}
+
+/* Whether the armed failure is still pending (the n-th never came). */
+static bool nth_pending(void)
+{
+	char buf[16] = { 0 };
+
+	if (pread(nth_fd, buf, sizeof(buf) - 1, 0) <= 0)
+		return false;
+	return atoi(buf) != 0;
+}
+
+static enum ktap_result nth_sweep(struct nth_ctx *c, const struct nth_op *op,
+				  int base)
+{
+	unsigned int nth, failures = 0;
+	bool pending;
+	int ret;
+
+	for (nth = 1; nth < 2000; nth++) {
+		c->in = c->out = c->dmabuf = -1;
+		c->handle = 0;
+		if (op->prepare)
+			KTAP_ASSERT_OK(op->prepare(c));
+		KTAP_ASSERT_OK(nth_set(nth));
+		ret = op->run(c);
+		pending = nth_pending();
+		nth_set(0);
+		if (op->cleanup)
+			op->cleanup(c);
+		if (pending) {
+			KTAP_ASSERT(ret == 0, "%s without a failure: %s",
+				    op->name, strerror(-ret));
+			ktap_diag("%s: %u allocations, %u failed cleanly",
+				  op->name, nth - 1, failures);
+			return KTAP_PASS;
+		}
+		if (ret) {
+			failures++;
+			KTAP_ASSERT(ret == -ENOMEM || ret == -ENOSPC,
+				    "%s, allocation %u failed: %s", op->name,
+				    nth, strerror(-ret));
+		}
+		KTAP_ASSERT(!wait_refcnt(base),
+			    "%s leaks after failing allocation %u", op->name,
+			    nth);
+	}
+	KTAP_ASSERT(false, "%s: more than 2000 allocations", op->name);
+	return KTAP_FAIL;
+}
+
+/* SUBMIT with a BO, a merged in-fence of both devices, all outputs. */
+static int nth_submit_prepare(struct nth_ctx *c)
+{
+	c->in = c->devices > 1 ? sync_merge("both", c->busy[0], c->busy[1])
+			       : dup(c->busy[0]);
+	return c->in < 0 ? -errno : 0;
+}
+
+static int nth_submit(struct nth_ctx *c)
+{
+	struct drm_tlgpu_bo_ref ref = REF(c->bo, W);
+	struct drm_tlgpu_sync out = { .handle = c->syncobj,
+				      .point = ++c->point };
+	uint32_t cmd[6] = {
+		TLGPU_CMD_HDR(TLGPU_OP_STORE, 6, 0), 0,
+		(uint32_t)c->bo.gpu_va, c->bo.gpu_va >> 32, 1, 0,
+	};
+	struct drm_tlgpu_submit args = {
+		.flags = DRM_TLGPU_SUBMIT_FENCE_IN | DRM_TLGPU_SUBMIT_FENCE_OUT,
+		.in_fence_fd = c->in,
+		.cmds = (uintptr_t)cmd, .cmd_dwords = 6,
+		.bos = (uintptr_t)&ref, .bo_count = 1,
+		.out_syncs = (uintptr_t)&out, .out_sync_count = 1,
+	};
+	int ret = tlgpu_ioctl(c->n[0].fd, DRM_IOCTL_TLGPU_SUBMIT, &args);
+
+	if (!ret)
+		c->out = args.out_fence_fd;
+	return ret;
+}
+
+static void nth_submit_cleanup(struct nth_ctx *c)
+{
+	if (c->out >= 0) {
+		tlgpu_sync_file_wait(c->out, FENCE_TIMEOUT_MS);
+		close(c->out);
+	}
+	close(c->in);
+}
+
+static int nth_bo_create(struct nth_ctx *c)
+{
+	struct drm_tlgpu_bo_create args = { .size = 3 * PAGE };
+	int ret = tlgpu_ioctl(c->n[0].fd, DRM_IOCTL_TLGPU_BO_CREATE, &args);
+
+	c->handle = ret ? 0 : args.handle;
+	return ret;
+}
+
+static void nth_close_handle(struct nth_ctx *c)
+{
+	if (c->handle)
+		tlgpu_gem_close(c->n[0].fd, c->handle);
+}
+
+/* A fresh buffer: its mmap offset is made by the BO_INFO under test. */
+static int nth_bo_info_prepare(struct nth_ctx *c)
+{
+	return nth_bo_create(c);
+}
+
+static int nth_bo_info(struct nth_ctx *c)
+{
+	struct drm_tlgpu_bo_info info = { .handle = c->handle };
+
+	return tlgpu_ioctl(c->n[0].fd, DRM_IOCTL_TLGPU_BO_INFO, &info);
+}
+
+/* Export, then import into the other device (or file), in one attempt. */
+static int nth_prime(struct nth_ctx *c)
+{
+	struct drm_prime_handle args = {
+		.handle = c->bo.handle, .flags = DRM_CLOEXEC,
+	};
+	int other = c->n[c->devices > 1 ? 1 : 0].fd, ret;
+
+	ret = tlgpu_ioctl(c->n[0].fd, DRM_IOCTL_PRIME_HANDLE_TO_FD, &args);
+	if (ret)
+		return ret;
+	c->dmabuf = args.fd;
+	args.handle = 0;
+	ret = tlgpu_ioctl(other, DRM_IOCTL_PRIME_FD_TO_HANDLE, &args);
+	c->handle = ret ? 0 : args.handle;
+	return ret;
+}
+
+static void nth_prime_cleanup(struct nth_ctx *c)
+{
+	if (c->handle)
+		tlgpu_gem_close(c->n[c->devices > 1 ? 1 : 0].fd, c->handle);
+	if (c->dmabuf >= 0)
+		close(c->dmabuf);
+}
+
+static int nth_open(struct nth_ctx *c)
+{
+	c->out = open(c->n[0].path, O_RDWR | O_CLOEXEC);
+	return c->out < 0 ? -errno : 0;
+}
+
+static void nth_open_cleanup(struct nth_ctx *c)
+{
+	if (c->out >= 0)
+		close(c->out);
+}
+
+static int nth_wait_bo(struct nth_ctx *c)
+{
+	struct drm_tlgpu_wait_bo args = {
+		.handle = c->bo.handle,
+		.timeout_ns = tlgpu_abs_timeout(FENCE_TIMEOUT_MS * NS_PER_MS),
+	};
+
+	return tlgpu_ioctl(c->n[0].fd, DRM_IOCTL_TLGPU_WAIT_BO, &args);
+}
+
+static enum ktap_result run_fail_nth(const struct nth_op *op)
+{
+	struct nth_ctx c = { .busy = { -1, -1 } };
+	enum ktap_result res;
+	char path[64];
+	int base, i;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/fail-nth", gettid());
+	nth_fd = open(path, O_RDWR | O_CLOEXEC);
+	if (nth_fd < 0)
+		return ktap_skip("no %s (CONFIG_FAULT_INJECTION)", path);
+	/* fail-nth applies to GFP_KERNEL allocations only with these off. */
+	if (test_write_file("/sys/kernel/debug/failslab/ignore-gfp-wait", "N") ||
+	    test_write_file("/sys/kernel/debug/fail_page_alloc/ignore-gfp-wait",
+			    "N")) {
+		close(nth_fd);
+		return ktap_skip("no failslab/fail_page_alloc in debugfs");
+	}
+	TEST_OPEN(0, &c.n[0]);
+	c.devices = test_open(1, &c.n[1]) == KTAP_PASS ? 2 : 1;
+	TEST_BO(c.n[0].fd, PAGE, &c.bo);
+	KTAP_ASSERT_OK(tlgpu_syncobj_create(c.n[0].fd, 0, &c.syncobj));
+	/* Long enough to outlast the sweep: the in-fences stay pending. */
+	for (i = 0; i < c.devices; i++) {
+		struct tlgpu_bo b;
+
+		TEST_BO(c.n[i].fd, PAGE, &b);
+		KTAP_ASSERT_OK(delay_store(c.n[i].fd, 1, &b, 0, 1,
+					   TLGPU_MAX_DELAY_US / 10, -1,
+					   &c.busy[i]));
+		tlgpu_bo_close(&b);
+	}
+	base = module_refcnt();
+	res = nth_sweep(&c, op, base);
+	close(nth_fd);
+	for (i = 0; i < c.devices; i++) {
+		tlgpu_sync_file_wait(c.busy[i], FENCE_TIMEOUT_MS);
+		close(c.busy[i]);
+	}
+	tlgpu_syncobj_destroy(c.n[0].fd, c.syncobj);
+	tlgpu_bo_close(&c.bo);
+	for (i = 0; i < c.devices; i++)
+		close(c.n[i].fd);
+	return res;
+}
+
+#define NTH_CASE(fn, op_name, prep, runf, clean)			\
+	static enum ktap_result fn(void)				\
+	{								\
+		static const struct nth_op op = {			\
+			op_name, prep, runf, clean			\
+		};							\
+		return run_fail_nth(&op);				\
+	}
+
+NTH_CASE(test_fail_nth_submit, "SUBMIT", nth_submit_prepare, nth_submit,
+	 nth_submit_cleanup)
+NTH_CASE(test_fail_nth_bo_create, "BO_CREATE", NULL, nth_bo_create,
+	 nth_close_handle)
+NTH_CASE(test_fail_nth_bo_info, "BO_INFO", nth_bo_info_prepare, nth_bo_info,
+	 nth_close_handle)
+NTH_CASE(test_fail_nth_prime, "PRIME export+import", NULL, nth_prime,
+	 nth_prime_cleanup)
+NTH_CASE(test_fail_nth_open, "open", NULL, nth_open, nth_open_cleanup)
+NTH_CASE(test_fail_nth_wait_bo, "WAIT_BO", NULL, nth_wait_bo, NULL)
+
+/* ------------------------------------------------------------------ */
+/* Buffers and the device                                              */
+/* ------------------------------------------------------------------ */
+
+/*
+ * GEM_CLOSE of a buffer no job lists, while the file's last job on the
+ * device is stuck behind another file's slow job: the close returns at
+ * once (it once waited, uninterruptibly, for that job: a D-state task),
+ * and the address faults for the next job.
+ */
+static enum ktap_result test_gem_close_no_wait(void)
+{
+	struct tlgpu_node a, v;
+	struct tlgpu_bo slow_bo, victim_bo, closed;
+	struct tlgpu_cmdbuf cb = { 0 };
+	int slow, queued, after;
+	uint64_t va;
+
+	TEST_OPEN(0, &a);
+	TEST_OPEN(0, &v);
+	TEST_BO(a.fd, PAGE, &slow_bo);
+	TEST_BO(v.fd, PAGE, &victim_bo);
+	TEST_BO(v.fd, PAGE, &closed);
+	va = closed.gpu_va;
+	KTAP_ASSERT_OK(delay_store(a.fd, 0, &slow_bo, 0, 1, SLOW_MS * MS, -1,
+				   &slow));
+	/* The victim's job, queued behind the slow one on the device. */
+	KTAP_ASSERT_OK(delay_store(v.fd, 0, &victim_bo, 0, 2, 0, -1, &queued));
+	test_sleep_ms(SLOW_MS / 8);
+	ASSERT_ACTIVE(queued);
+	KTAP_ASSERT_OK(tlgpu_bo_close(&closed));
+	/* Returned while the victim's job is still queued: no wait. */
+	ASSERT_ACTIVE(slow);
+	ASSERT_ACTIVE(queued);
+
+	KTAP_ASSERT_OK(tlgpu_cmd_store(&cb, va, 3));
+	KTAP_ASSERT_OK(submit_after(v.fd, 0, &cb, NULL, 0, -1, &after));
+	KTAP_ASSERT_OK(tlgpu_sync_file_wait(after, FENCE_TIMEOUT_MS));
+	KTAP_ASSERT_RET(tlgpu_sync_file_status(after), -EFAULT);
+	ASSERT_SIGNALLED(queued);
+	KTAP_ASSERT_EQ(*(uint64_t *)bo_ptr(&victim_bo, 0), 2);
+	tlgpu_cmdbuf_fini(&cb);
+	close(slow);
+	close(queued);
+	close(after);
+	tlgpu_bo_close(&slow_bo);
+	tlgpu_bo_close(&victim_bo);
+	close(a.fd);
+	close(v.fd);
+	return KTAP_PASS;
+}
+
+/*
+ * A FILL or COPY above the device's 1 GiB transfer limit is a bad operand
+ * (-EINVAL); it once failed as a page fault (-EFAULT).
+ */
+static enum ktap_result test_xfer_above_limit_einval(void)
+{
+	struct drm_tlgpu_bo_ref ref;
+	struct tlgpu_cmdbuf cb = { 0 };
+	struct tlgpu_node n;
+	struct tlgpu_bo bo;
+	int fence;
+
+	TEST_OPEN(0, &n);
+	TEST_BO(n.fd, PAGE, &bo);
+	ref = (struct drm_tlgpu_bo_ref)REF(bo, W);
+	KTAP_ASSERT_OK(tlgpu_cmd_fill(&cb, bo.gpu_va, TLGPU_MAX_XFER + 4, 7));
+	KTAP_ASSERT_OK(submit_after(n.fd, 0, &cb, &ref, 1, -1, &fence));
+	KTAP_ASSERT_OK(tlgpu_sync_file_wait(fence, FENCE_TIMEOUT_MS));
+	KTAP_ASSERT_RET(tlgpu_sync_file_status(fence), -EINVAL);
+	close(fence);
+	tlgpu_cmdbuf_reset(&cb);
+	KTAP_ASSERT_OK(tlgpu_cmd_copy(&cb, bo.gpu_va, bo.gpu_va + (2ull << 30),
+				      TLGPU_MAX_XFER + 8));
+	KTAP_ASSERT_OK(submit_after(n.fd, 0, &cb, &ref, 1, -1, &fence));
+	KTAP_ASSERT_OK(tlgpu_sync_file_wait(fence, FENCE_TIMEOUT_MS));
+	KTAP_ASSERT_RET(tlgpu_sync_file_status(fence), -EINVAL);
+	/* Nothing was written. */
+	KTAP_ASSERT_EQ(*(uint64_t *)bo_ptr(&bo, 0), 0);
+	close(fence);
+	tlgpu_cmdbuf_fini(&cb);
+	tlgpu_bo_close(&bo);
+	close(n.fd);
+	return KTAP_PASS;
+}
+
+typedef int (*code_fn)(void);
+
+/* x86-64: mov eax, imm32; ret */
+static void put_code(uint8_t *p, uint32_t value)
+{
+	p[0] = 0xb8;
+	memcpy(p + 1, &value, 4);
+	p[5] = 0xc3;
+}
+
+/*
+ * Code the CPU ran from a buffer, overwritten by the device (STORE and
+ * COPY): the CPU runs the new code.  Under TCG, device writes through host
+ * pointers once left stale translated code running; they now go through
+ * QEMU's memory API, which invalidates it.
+ */
+static enum ktap_result test_device_write_invalidates_code(void)
+{
+	struct drm_tlgpu_bo_ref ref;
+	struct tlgpu_cmdbuf cb = { 0 };
+	struct tlgpu_node n;
+	struct tlgpu_bo bo;
+	uint8_t code[8] = { 0 };
+	uint64_t word;
+	uint8_t *x;
+	int round;
+
+	TEST_OPEN(0, &n);
+	TEST_BO(n.fd, 2 * PAGE, &bo);
+	ref = (struct drm_tlgpu_bo_ref)REF(bo, W);
+	/* An executable view of the buffer's first page. */
+	x = mmap(NULL, PAGE, PROT_READ | PROT_EXEC, MAP_SHARED, n.fd,
+		 bo.mmap_offset);
+	if (x == MAP_FAILED)
+		return ktap_skip("no executable mapping: %s", strerror(errno));
+
+	put_code(bo_ptr(&bo, 0), 1);
+	__builtin___clear_cache((char *)x, (char *)x + 8);
+	KTAP_ASSERT_EQ(((code_fn)x)(), 1);
+	for (round = 2; round < 6; round++) {
+		int fence;
+
+		/* Run it many times: TCG translates and caches the block. */
+		for (int k = 0; k < 1000; k++)
+			((code_fn)x)();
+		put_code(code, round);
+		memcpy(&word, code, 8);
+		tlgpu_cmdbuf_reset(&cb);
+		if (round & 1) {
+			KTAP_ASSERT_OK(tlgpu_cmd_store(&cb, bo.gpu_va, word));
+		} else {
+			memcpy(bo_ptr(&bo, PAGE), code, 8);
+			KTAP_ASSERT_OK(tlgpu_cmd_copy(&cb, bo.gpu_va,
+						      bo.gpu_va + PAGE, 8));
+		}
+		KTAP_ASSERT_OK(submit_after(n.fd, 0, &cb, &ref, 1, -1, &fence));
+		KTAP_ASSERT_OK(tlgpu_sync_file_wait(fence, FENCE_TIMEOUT_MS));
+		ASSERT_SIGNALLED(fence);
+		close(fence);
+		KTAP_ASSERT(((code_fn)x)() == round,
+			    "ran %d: stale code after the device wrote %d",
+			    ((code_fn)x)(), round);
+	}
+	munmap(x, PAGE);
+	tlgpu_cmdbuf_fini(&cb);
+	tlgpu_bo_close(&bo);
+	close(n.fd);
+	return KTAP_PASS;
+}
+
+/* The tlgpu_submit tracepoint names the device by its DRM minor. */
+static enum ktap_result test_trace_names_minor(void)
+{
+	const char *t = "/sys/kernel/debug/tracing";
+	char path[128], buf[16384], want[32];
+	struct tlgpu_cmdbuf cb = { 0 };
+	struct tlgpu_node n;
+	int card, fence, len;
+	struct stat st;
+
+	snprintf(path, sizeof(path), "%s/events/tlgpu/tlgpu_submit/enable", t);
+	if (access(path, W_OK))
+		return ktap_skip("no tracefs");
+	TEST_OPEN(0, &n);
+	card = open_primary(n.fd);
+	if (card < 0)
+		return ktap_skip("no primary node");
+	KTAP_ASSERT_OK(fstat(card, &st) ? -errno : 0);
+	close(card);
+	snprintf(want, sizeof(want), "minor=%u ", minor(st.st_rdev));
+	snprintf(path, sizeof(path), "%s/trace", t);
+	KTAP_ASSERT_OK(test_write_file(path, ""));
+	snprintf(path, sizeof(path), "%s/events/tlgpu/tlgpu_submit/enable", t);
+	KTAP_ASSERT_OK(test_write_file(path, "1"));
+	KTAP_ASSERT_OK(tlgpu_cmd_nop(&cb, 2));
+	KTAP_ASSERT_OK(submit_after(n.fd, 0, &cb, NULL, 0, -1, &fence));
+	KTAP_ASSERT_OK(tlgpu_sync_file_wait(fence, FENCE_TIMEOUT_MS));
+	test_write_file(path, "0");
+	snprintf(path, sizeof(path), "%s/trace", t);
+	len = stress_read_file(path, buf, sizeof(buf));
+	KTAP_ASSERT(len > 0, "trace: %d", len);
+	KTAP_ASSERT(strstr(buf, want), "no '%s' in the trace:\n%s", want, buf);
+	close(fence);
+	tlgpu_cmdbuf_fini(&cb);
+	close(n.fd);
+	return KTAP_PASS;
+}
+
+static const struct ktap_case cases[] = {
+	{ .name = "flr-innocent-device-wait",
+	  .run = test_flr_innocent_device_wait, .timeout = 60 },
+	{ .name = "flr-vs-timeouts", .run = test_flr_vs_timeouts,
+	  .timeout = 120 },
+	{ .name = "fdinfo-busy-within-wall",
+	  .run = test_fdinfo_busy_within_wall },
+	{ .name = "open-100", .run = test_open_100, .timeout = 60 },
+	{ .name = "as-slots-all-busy", .run = test_as_slots_all_busy,
+	  .timeout = 60 },
+	{ .name = "open-index-only-that", .run = test_open_index_only_that },
+	{ .name = "flink-open-twice", .run = test_flink_open_twice },
+	{ .name = "in-fences-beyond-limit",
+	  .run = test_in_fences_beyond_limit, .timeout = 120 },
+	{ .name = "fail-nth-submit", .run = test_fail_nth_submit,
+	  .timeout = 300 },
+	{ .name = "fail-nth-bo-create", .run = test_fail_nth_bo_create,
+	  .timeout = 120 },
+	{ .name = "fail-nth-bo-info", .run = test_fail_nth_bo_info,
+	  .timeout = 120 },
+	{ .name = "fail-nth-prime", .run = test_fail_nth_prime,
+	  .timeout = 120 },
+	{ .name = "fail-nth-open", .run = test_fail_nth_open, .timeout = 120 },
+	{ .name = "fail-nth-wait-bo", .run = test_fail_nth_wait_bo,
+	  .timeout = 120 },
+	{ .name = "gem-close-no-wait", .run = test_gem_close_no_wait },
+	{ .name = "xfer-above-limit-einval",
+	  .run = test_xfer_above_limit_einval },
+	{ .name = "device-write-invalidates-code",
+	  .run = test_device_write_invalidates_code },
+	{ .name = "trace-names-minor", .run = test_trace_names_minor },
+};
+
+int main(int argc, char **argv)
+{
+	return ktap_main(argc, argv, cases, ARRAY_SIZE(cases));
+}
