@@ -12,8 +12,10 @@ export TOP BUILD CACHE
 QEMU	 := $(BUILD)/qemu/qemu-system-x86_64
 KDIR	  = $(shell cat $(BUILD)/kernel/$(FLAVOR)/kdir 2>/dev/null)
 
-.PHONY: all help deps qemu kernel driver userspace initramfs \
-	check check-device check-guest vm demo bench clean distclean
+.PHONY: all help deps qemu qemu-asan kernel driver userspace initramfs \
+	check check-device check-device-asan check-guest fuzz-device fuzz-guest \
+	vm demo bench \
+	clean distclean
 
 all: qemu kernel driver userspace initramfs
 
@@ -27,13 +29,20 @@ help:
 	@echo '  make               build QEMU with tlgpu, fetch the guest kernel, build driver,'
 	@echo '                     userspace and initramfs (FLAVOR=stock by default)'
 	@echo '  make check-device  host-side qtests of the QEMU device'
+	@echo '  make check-device-asan  the same qtests on a QEMU built with ASan and UBSan'
 	@echo '  make check-guest   boot the VM in test mode and run the in-guest suites (FLAVOR=...)'
+	@echo '  make fuzz-device   fuzz the QEMU device over qtest on an ASan/UBSan QEMU for'
+	@echo '                     FUZZ_SECONDS (default 600) from FUZZ_SEED (default random);'
+	@echo '                     make check runs a short fixed-seed pass'
+	@echo '  make fuzz-guest    fuzz the driver'"'"'s ioctls in the VM on the debug kernel for'
+	@echo '                     FUZZ_SECONDS from FUZZ_SEED; make check runs a short pass'
 	@echo '  make vm            interactive guest shell on the serial console (Ctrl-a x quits)'
 	@echo '  make bench         boot the VM and run the benchmarks: a table, build/bench/results.json'
 	@echo '                     and plots (build/bench/*.png); fails only when a benchmark breaks'
+	@echo '  make help          this list'
 	@echo '  make clean         remove build/ (the cache in $$TLGPU_CACHE stays)'
 	@echo '  make distclean     remove build/ and the cache'
-	@echo 'variables: FLAVOR=stock, TLGPU_CACHE=$(CACHE),'
+	@echo 'variables: FLAVOR=stock, TLGPU_CACHE=$(CACHE), FUZZ_SECONDS, FUZZ_SEED,'
 	@echo '           CHECK_FLAVORS="stock debug" (make check CHECK_FLAVORS=stock: the quick run)'
 
 deps:
@@ -41,6 +50,10 @@ deps:
 
 qemu:
 	@bash qemu-device/build-qemu.sh
+
+# QEMU with AddressSanitizer and UBSan, for the device fuzzer (cached).
+qemu-asan:
+	@bash qemu-device/build-qemu.sh asan
 
 # stock: Debian's packaged kernel, fetched; debug: the same source built
 # with lockdep, KASAN, kmemleak... (images/debug.config), cached by input.
@@ -70,9 +83,14 @@ CHECK_FLAVORS := stock debug
 check: deps
 	@for f in $(CHECK_FLAVORS); do \
 		$(MAKE) --no-print-directory all FLAVOR=$$f || exit 1; done
+	@$(MAKE) --no-print-directory qemu-asan
 	@rm -rf $(BUILD)/results
 	@rc=0; \
+	python3 ci/check-docs.py --results $(BUILD)/results || rc=1; \
 	$(MAKE) --no-print-directory check-device || rc=1; \
+	$(MAKE) --no-print-directory check-device-asan || rc=1; \
+	python3 ci/fuzz-device.py --qemu $(BUILD)/qemu-asan/qemu-system-x86_64 \
+		--results $(BUILD)/results || rc=1; \
 	for f in $(CHECK_FLAVORS); do \
 		$(MAKE) --no-print-directory check-guest FLAVOR=$$f || rc=1; \
 	done; \
@@ -83,6 +101,12 @@ check-device: qemu
 	@python3 ci/run-device-tests.py --qemu $(QEMU) \
 		--test $(BUILD)/qemu/tlgpu-test --results $(BUILD)/results
 
+# The same qtests on the ASan/UBSan QEMU: every hostile case, sanitized.
+check-device-asan: qemu-asan
+	@python3 ci/run-device-tests.py --name device-asan \
+		--qemu $(BUILD)/qemu-asan/qemu-system-x86_64 \
+		--test $(BUILD)/qemu-asan/tlgpu-test --results $(BUILD)/results
+
 # Watchdog of one guest run (seconds): the debug kernel runs 3-5x slower.
 GUEST_TIMEOUT_stock := 900
 GUEST_TIMEOUT_debug := 1800
@@ -90,6 +114,22 @@ GUEST_TIMEOUT_debug := 1800
 check-guest: initramfs qemu
 	@python3 ci/run-guest.py --flavor $(FLAVOR) --results $(BUILD)/results \
 		--timeout $(GUEST_TIMEOUT_$(FLAVOR))
+
+# Long fuzzing runs (make check runs the short passes).
+FUZZ_SECONDS ?= 600
+FUZZ_SEED ?=
+
+fuzz-device: qemu-asan
+	@python3 ci/fuzz-device.py --qemu $(BUILD)/qemu-asan/qemu-system-x86_64 \
+		--seconds $(FUZZ_SECONDS) $(if $(FUZZ_SEED),--seed $(FUZZ_SEED)) \
+		--results $(BUILD)/fuzz
+
+fuzz-guest:
+	@$(MAKE) --no-print-directory all FLAVOR=debug
+	@python3 ci/run-guest.py --flavor debug --results $(BUILD)/fuzz \
+		--timeout $$(( $(FUZZ_SECONDS) * 2 + 600 )) \
+		--append "tlgpu_tests=tlgpu-fuzz tlgpu_fuzz_seconds=$(FUZZ_SECONDS) \
+		$(if $(FUZZ_SEED),tlgpu_fuzz_seed=$(FUZZ_SEED))"
 
 vm: all
 	@bash images/run-vm.sh --flavor $(FLAVOR) --devices 2 --mode shell

@@ -13,10 +13,17 @@
  * Buffers.  Every open file has its own GPU address space on the device.
  * A buffer is mapped into it when the file gets a handle for it
  * (BO_CREATE, or PRIME import), at the GPU virtual address BO_INFO
- * reports, and unmapped once the handle is closed and the jobs that list
- * the buffer are done (closing a buffer right after submitting a job that
- * uses it is fine).  Commands of one file's jobs can only reach that
- * file's buffers; an access outside them faults.
+ * reports, and unmapped once the file's last handle of it is closed and
+ * the jobs that list the buffer are done (closing a buffer right after
+ * submitting a job that uses it is fine).  GEM_CLOSE never waits for the
+ * device: with no job listing the buffer its address faults from the
+ * moment GEM_CLOSE returns; otherwise from when the scheduler frees the
+ * last of those jobs, shortly after its fence signalled (a job of the
+ * same file that uses the address without listing the buffer may still
+ * reach it until then).  A file may hold several handles of one buffer
+ * (GEM_OPEN of a flink name): they share one address.  Commands of one
+ * file's jobs can only reach that file's buffers; an access outside them
+ * faults.
  *
  * Jobs.  SUBMIT queues one job on one timeline of the device: a list of
  * device commands (include/tlgpu_hw.h; NOP, FILL, COPY, CHECKSUM, DELAY,
@@ -42,8 +49,23 @@
  * write to a read-only page, -EINVAL for a command the device refused,
  * -EIO for an injected failure, -ETIME for a job that hung and was reset,
  * -ECANCELED for a job of the same file and timeline queued behind it,
- * and -ENODEV for a job still pending when the device went away.  A
+ * -ENODEV for a job still pending when the device went away, and -ESRCH
+ * for a job still queued (not yet on the device) when its file was
+ * closed by an exiting process: the scheduler core kills it (6.1: the job
+ * the scheduler was waiting to run is failed at once, before its
+ * dependencies signalled; those queued behind it once theirs did).  A
  * faulting job only fails itself: the timeline goes on with the next one.
+ * No buffer is mapped read-only today (-EACCES comes only from injection
+ * of TLGPU_ERR_PERMISSION); a dma-buf imported without write access is
+ * still writable by the device.
+ *
+ * Files.  A render node can be opened any number of times: each file gets
+ * a GPU address space of its own, bound to one of the device's
+ * address-space slots only while it has jobs on the device.  Closing a
+ * file waits, killably, until its queued jobs reached the device; an
+ * exiting process waits at most a second per timeline for that (6.1's
+ * drm_sched_entity_flush(), uninterruptibly), then its queued jobs are
+ * killed (-ESRCH), the later ones after their dependencies signal.
  *
  * Rules (Documentation/process/botching-up-ioctls.rst): fixed-width types,
  * every struct a multiple of 8 bytes with explicit pads that must be zero,
@@ -127,7 +149,8 @@ struct drm_tlgpu_get_param {
  *
  * Errors: -EINVAL for a zero @size, a @size above DRM_TLGPU_MAX_BO_SIZE,
  * unknown @flags or a non-zero @pad; -ENOSPC when the file's GPU address
- * space has no room left.
+ * space has no room left, or when shmem (tmpfs) has no room for the pages;
+ * -ENOMEM.
  */
 struct drm_tlgpu_bo_create {
 	/** @size: in, bytes, rounded up to the page size */
@@ -223,6 +246,11 @@ struct drm_tlgpu_sync {
  *    an open sync_file;
  *  - -EMFILE: no file descriptor left for @out_fence_fd;
  *  - -EBUSY: never; the job waits in the scheduler instead.
+ *
+ * Dependencies have no limit: the fences of this device's other queues
+ * become device-side WAITs (up to 1024 queues per job, the rest are
+ * waited for by the scheduler, as other devices' fences are).  A SUBMIT
+ * that fails takes nothing: every reference it took is given back.
  */
 struct drm_tlgpu_submit {
 	/** @extensions: in, must be 0: pointer to a chain of extensions */
@@ -251,7 +279,11 @@ struct drm_tlgpu_submit {
 	__s32 in_fence_fd;
 	/** @out_fence_fd: out, sync_file fd with DRM_TLGPU_SUBMIT_FENCE_OUT */
 	__s32 out_fence_fd;
-	/** @seqno: out, seqno of the job's fence on its timeline's context */
+	/**
+	 * @seqno: out, seqno of the job's fence (the one in @out_fence_fd and
+	 * the out syncobjs) in its fence context: one context per file and
+	 * @timeline (the file's scheduler queue), not the device timeline's
+	 */
 	__u64 seqno;
 };
 
@@ -301,7 +333,10 @@ struct drm_tlgpu_reset_status {
 	__u32 flags;
 	/** @pad: must be zero */
 	__u32 pad;
-	/** @guilty: out, this file's jobs that hung or faulted and were reset */
+	/**
+	 * @guilty: out, this file's jobs that ran past the timeout and were
+	 * reset (faulting jobs cause no reset and are not counted)
+	 */
 	__u64 guilty;
 	/** @innocent: out, this file's jobs re-run after another's reset */
 	__u64 innocent;

@@ -69,6 +69,21 @@ unsigned int test_slow_ms(void)
 	return timeout / 2 > 100 ? timeout / 2 : 100;
 }
 
+enum ktap_result test_job_timeout(unsigned int *ms)
+{
+	uint64_t val;
+	int ret;
+
+	ret = test_read_sysfs_u64(TLGPU_TIMEOUT_PARAM, &val);
+	if (ret)
+		return ktap_skip(TLGPU_TIMEOUT_PARAM ": %s", strerror(-ret));
+	if (!val || val > 20000)
+		return ktap_skip("job timeout %llu ms: too long to test",
+				 (unsigned long long)val);
+	*ms = val;
+	return KTAP_PASS;
+}
+
 enum ktap_result test_open(unsigned int index, struct tlgpu_node *node)
 {
 	long booted = test_boot_param("tlgpu_devices", -1);

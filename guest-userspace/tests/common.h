@@ -28,6 +28,12 @@
 #define SLOW_MS			test_slow_ms()
 #define TLGPU_TIMEOUT_PARAM	"/sys/module/tlgpu/parameters/timeout_ms"
 unsigned int test_slow_ms(void);
+/*
+ * The driver's job timeout (TLGPU_TIMEOUT_PARAM) in *@ms, for the cases
+ * that wait for a hang to be reset: skips when the driver does not show
+ * it, or when it is 0 or above 20 s (too long to test).
+ */
+enum ktap_result test_job_timeout(unsigned int *ms);
 #define MS			1000ull		/* DELAY takes microseconds */
 #define NS_PER_MS		1000000ll
 #define PAGE			4096u

@@ -291,7 +291,7 @@ int ktap_main(int argc, char **argv, const struct ktap_case *cases,
 	}
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	printf("TAP version 13\n");
+	printf("KTAP version 1\n");
 	printf("1..%u\n", planned);
 
 	for (i = 0; i < count; i++) {

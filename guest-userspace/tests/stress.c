@@ -8,12 +8,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
@@ -229,22 +231,43 @@ int stress_inject(const struct tlgpu_node *node, const char *name,
 	return test_write_file(path, line);
 }
 
-void stress_inject_off(void)
+/* The driver's defaults (tlgpu_debugfs.c): nothing injected. */
+static const struct {
+	const char *name;
+	uint64_t value;
+} inject_defaults[] = {
+	{ "fail_seqno", 0 }, { "fail_every", 0 },
+	{ "fail_error", TLGPU_ERR_INJECTED }, { "fail_timeline", 0xffffffffu },
+	{ "hang_mask", 0 }, { "jitter_us", 0 },
+	{ "irq_drop_every", 0 }, { "irq_dup_every", 0 },
+};
+
+unsigned int stress_inject_off(void)
 {
-	static const char *const off[] = {
-		"fail_seqno", "fail_every", "jitter_us", "hang_mask",
-		"irq_drop_every", "irq_dup_every",
-	};
 	struct tlgpu_node nodes[TLGPU_MAX_DEVICES];
-	int i, n;
+	unsigned int bad = 0;
+	int i, n, ret;
 	size_t k;
 
 	n = tlgpu_open_all(nodes, TLGPU_MAX_DEVICES);
-	for (i = 0; i < n; i++)
-		for (k = 0; k < sizeof(off) / sizeof(off[0]); k++)
-			stress_inject(&nodes[i], off[k], 0);
+	for (i = 0; i < n; i++) {
+		for (k = 0; k < ARRAY_SIZE(inject_defaults); k++) {
+			ret = stress_inject(&nodes[i], inject_defaults[k].name,
+					    inject_defaults[k].value);
+			/* No inject file, or no capability: nothing to undo. */
+			if (ret == -ENOENT || ret == -EOPNOTSUPP)
+				break;
+			if (ret) {
+				ktap_diag("%s: inject %s: %s", nodes[i].path,
+					  inject_defaults[k].name,
+					  strerror(-ret));
+				bad++;
+			}
+		}
+	}
 	if (n > 0)
 		tlgpu_close_all(nodes, n);
+	return bad;
 }
 
 enum ktap_result stress_need_inject(const struct tlgpu_node *node)
@@ -299,23 +322,36 @@ enum ktap_result stress_wait_no_pending(const struct tlgpu_node *node,
 	return KTAP_PASS;
 }
 
-int stress_timeline_state(const struct tlgpu_node *node, unsigned int tl,
-			  char *state, size_t len)
+int stress_timeline_find(const struct tlgpu_node *node, unsigned int tl,
+			 char *buf, size_t len)
 {
-	static char buf[64 * 1024];
-	char path[128], key[32], fmt[32];
+	char path[128], key[32];
 	const char *p;
 	int ret;
 
 	stress_debugfs(node, "timelines", path, sizeof(path));
-	ret = stress_read_file(path, buf, sizeof(buf));
+	ret = stress_read_file(path, buf, len);
 	if (ret < 0)
 		return ret;
 	snprintf(key, sizeof(key), "tl%u:", tl);
 	p = strstr(buf, key);
 	if (!p)
 		return -ENOENT;
-	p = strstr(p, " state ");
+	return p + strlen(key) - buf;
+}
+
+int stress_timeline_state(const struct tlgpu_node *node, unsigned int tl,
+			  char *state, size_t len)
+{
+	static char buf[64 * 1024];
+	char fmt[32];
+	const char *p;
+	int ret;
+
+	ret = stress_timeline_find(node, tl, buf, sizeof(buf));
+	if (ret < 0)
+		return ret;
+	p = strstr(buf + ret, " state ");
 	if (!p || !len)
 		return -EINVAL;
 	snprintf(fmt, sizeof(fmt), " state %%%zus", len - 1);
@@ -371,6 +407,57 @@ int stress_open_slot(const char *slot, int timeout_ms, struct tlgpu_node *node)
 			return -ETIMEDOUT;
 		test_sleep_ms(20);
 	}
+}
+
+int stress_send_fds(int sock, const int *fds, unsigned int count)
+{
+	char ctl[CMSG_SPACE(sizeof(int) * STRESS_MAX_PASS_FDS)] = { 0 };
+	uint32_t n = count;
+	struct iovec iov = { &n, sizeof(n) };
+	struct msghdr msg = {
+		.msg_iov = &iov,
+		.msg_iovlen = 1,
+		.msg_control = ctl,
+		.msg_controllen = CMSG_SPACE(sizeof(int) * count),
+	};
+	struct cmsghdr *cmsg = CMSG_FIRSTHDR(&msg);
+
+	if (count > STRESS_MAX_PASS_FDS)
+		return -E2BIG;
+	cmsg->cmsg_level = SOL_SOCKET;
+	cmsg->cmsg_type = SCM_RIGHTS;
+	cmsg->cmsg_len = CMSG_LEN(sizeof(int) * count);
+	memcpy(CMSG_DATA(cmsg), fds, sizeof(int) * count);
+	return sendmsg(sock, &msg, 0) < 0 ? -errno : 0;
+}
+
+int stress_recv_fds(int sock, int *fds, unsigned int max, int timeout_ms)
+{
+	char ctl[CMSG_SPACE(sizeof(int) * STRESS_MAX_PASS_FDS)];
+	struct pollfd pfd = { .fd = sock, .events = POLLIN };
+	uint32_t n = 0;
+	struct iovec iov = { &n, sizeof(n) };
+	struct msghdr msg = {
+		.msg_iov = &iov,
+		.msg_iovlen = 1,
+		.msg_control = ctl,
+		.msg_controllen = sizeof(ctl),
+	};
+	struct cmsghdr *cmsg;
+	unsigned int got;
+
+	if (poll(&pfd, 1, timeout_ms) != 1)
+		return -ETIME;
+	if (recvmsg(sock, &msg, MSG_CMSG_CLOEXEC) <= 0)
+		return -EIO;
+	cmsg = CMSG_FIRSTHDR(&msg);
+	if (!cmsg || cmsg->cmsg_type != SCM_RIGHTS)
+		return -EPROTO;
+	got = (cmsg->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+	if (got != n || got > max)
+		return -EPROTO;
+	memcpy(fds, CMSG_DATA(cmsg), sizeof(int) * got);
+	return got;
 }
 
 unsigned int stress_num_devices(void)

@@ -2,8 +2,9 @@
 /*
  * Helpers of the stress suites (tlgpu-stress-*): how hard to push on this
  * kernel, time budgets, kernel memory accounting, the tlgpu debugfs
- * files (fault injection, pending fences), sysfs bind/unbind, and
- * failure reporting from threads and child processes.
+ * files (fault injection, pending fences), sysfs bind/unbind, passing
+ * file descriptors between processes, and failure reporting from threads
+ * and child processes.
  *
  * Scale.  Every stressor has a number of iterations for the stock kernel,
  * a smaller one for a debug kernel (lockdep, KASAN and kmemleak make every
@@ -117,10 +118,13 @@ int stress_inject(const struct tlgpu_node *node, const char *name,
 		  uint64_t value);
 
 /*
- * Turns every fault injection of every device off (a failed case may have
- * left one on); quiet when the driver cannot inject.
+ * Sets every fault-injection setting of every device back to the driver's
+ * default (nothing injected; a failed case may have left one on).  Quiet
+ * about a device that cannot inject (no inject file, no TLGPU_CAP_INJECT);
+ * a setting that cannot be written otherwise is reported with ktap_diag().
+ * Returns the number of such settings: 0 when all is off.
  */
-void stress_inject_off(void);
+unsigned int stress_inject_off(void);
 
 /* Skips the case unless @node's device has the debugfs inject file. */
 enum ktap_result stress_need_inject(const struct tlgpu_node *node);
@@ -137,6 +141,14 @@ enum ktap_result stress_wait_no_pending(const struct tlgpu_node *node,
 					int timeout_ms);
 
 /*
+ * Reads @node's debugfs "timelines" into @buf (NUL-terminated) and finds
+ * timeline @tl's line in it: the offset in @buf just past its "tl<N>:",
+ * or -errno (-ENOENT: no line for @tl).
+ */
+int stress_timeline_find(const struct tlgpu_node *node, unsigned int tl,
+			 char *buf, size_t len);
+
+/*
  * Timeline @tl's state word in debugfs "timelines" ("idle", "hung", ...)
  * into @state; 0 or -errno.
  */
@@ -151,6 +163,23 @@ int stress_pci_slot(const struct tlgpu_node *node, char *slot, size_t len);
  * up to @timeout_ms; 0 or -errno.
  */
 int stress_open_slot(const char *slot, int timeout_ms, struct tlgpu_node *node);
+
+/*
+ * File descriptors over a Unix socket (SCM_RIGHTS), in one message that
+ * also carries their count; at most STRESS_MAX_PASS_FDS at a time.
+ */
+#define STRESS_MAX_PASS_FDS	200
+
+/* Sends @count fds of @fds over @sock; 0 or -errno (-E2BIG: too many). */
+int stress_send_fds(int sock, const int *fds, unsigned int count);
+
+/*
+ * Receives the fds of one stress_send_fds() message into @fds, at most
+ * @max, waiting up to @timeout_ms: their number, or -ETIME (nothing came),
+ * -EIO (the socket failed or closed), -EPROTO (not such a message, or more
+ * than @max, or fewer than it announced).
+ */
+int stress_recv_fds(int sock, int *fds, unsigned int max, int timeout_ms);
 
 /* Number of tlgpu devices (tlgpu_devices of the boot, else counted). */
 unsigned int stress_num_devices(void);

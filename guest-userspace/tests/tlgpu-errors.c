@@ -326,22 +326,6 @@ static enum ktap_result test_closed_bo_unmapped(void)
 /* Hangs and resets                                                    */
 /* ------------------------------------------------------------------ */
 
-/* The driver's job timeout; skips when the driver does not show it. */
-static enum ktap_result job_timeout(unsigned int *ms)
-{
-	uint64_t val;
-	int ret;
-
-	ret = test_read_sysfs_u64(TLGPU_TIMEOUT_PARAM, &val);
-	if (ret)
-		return ktap_skip(TLGPU_TIMEOUT_PARAM ": %s", strerror(-ret));
-	if (!val || val > 20000)
-		return ktap_skip("job timeout %llu ms: too long to test",
-				 (unsigned long long)val);
-	*ms = val;
-	return KTAP_PASS;
-}
-
 static enum ktap_result check_reset_status(int fd, uint64_t guilty,
 					   uint64_t innocent, uint64_t resets)
 {
@@ -375,7 +359,7 @@ static enum ktap_result test_hang(void)
 	int64_t start, took;
 	int fh, fb, fo;
 
-	CHECK(job_timeout(&timeout));
+	CHECK(test_job_timeout(&timeout));
 	TEST_OPEN(0, &a);
 	TEST_OPEN(0, &b);
 	CHECK(test_need_timelines(a.fd, 2));

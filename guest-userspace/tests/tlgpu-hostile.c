@@ -185,7 +185,9 @@ static enum ktap_result run_flr_vs_timeouts(struct test_undo *undo)
 	for (tl = 0; tl < info.num_timelines; tl++)
 		KTAP_ASSERT_OK(delay_store(n.fd, tl, &bo, tl * 8, tl, 0, -1,
 					   &fences[tl]));
-	flrs = flr_loop(&n, stress_debug_kernel() ? 6 : 12);
+	/* tlgpu_flr_seconds=N on the kernel command line: a longer run. */
+	flrs = flr_loop(&n, test_boot_param("tlgpu_flr_seconds",
+					    stress_debug_kernel() ? 6 : 12));
 	KTAP_ASSERT_OK(tlgpu_get_reset_status(n.fd, &st));
 	ktap_diag("%u FLRs, %llu timeline resets", flrs,
 		  (unsigned long long)st.device_resets);
@@ -508,37 +510,52 @@ static int wait_refcnt(int want)
 
 #define DEP_FILES	260
 
+/* Reloads tlgpu with @params (test_undo() loads it back as it was). */
+static enum ktap_result reload_tlgpu(const char *params, struct tlgpu_node *n)
+{
+	char slot[64], cmd[128];
+	int ret;
+
+	TEST_OPEN(0, n);
+	KTAP_ASSERT_OK(slot_of(n->fd, slot, sizeof(slot)));
+	close(n->fd);
+	ret = test_rmmod("tlgpu", UNLOAD_TIMEOUT_MS);
+	if (ret)
+		return ktap_skip("tlgpu cannot be unloaded: %s", strerror(-ret));
+	snprintf(cmd, sizeof(cmd), "modprobe tlgpu %s", params);
+	KTAP_ASSERT_EQ(system(cmd), 0);
+	KTAP_ASSERT_OK(stress_open_slot(slot, 5000, n));
+	return KTAP_PASS;
+}
+
 /*
  * An in-fence merging the fences of more of this device's queues (file x
  * timeline) than the driver turns into device-side WAITs (1024): the rest
  * are waited for by the scheduler.  Such a SUBMIT was once refused with
  * EINVAL, and the refusal leaked every fence of the in-fence (the module
- * could not be unloaded any more).
+ * could not be unloaded any more).  The jobs are held on the device by an
+ * injected hang, with the timeout long enough to build it all.
  */
-static enum ktap_result test_in_fences_beyond_limit(void)
+static enum ktap_result run_in_fences_beyond_limit(void)
 {
 	static struct tlgpu_node n[DEP_FILES];
 	static struct tlgpu_bo bo[DEP_FILES];
 	struct tlgpu_device_info info;
 	struct tlgpu_bo out;
-	int vgem, gate, merged = -1, fence, i, ret;
+	int merged = -1, fence, i, ret, files;
 	unsigned int tl, contexts = 0;
-	uint32_t gate_fence;
-	char vpath[64];
 
-	vgem = tlgpu_vgem_open(vpath, sizeof(vpath));
-	if (vgem < 0)
-		return ktap_skip("no vgem");
-	TEST_OPEN(0, &n[0]);
+	CHECK(reload_tlgpu("timeout_ms=120000", &n[0]));
+	CHECK(stress_need_inject(&n[0]));
 	KTAP_ASSERT_OK(tlgpu_device_info(n[0].fd, &info));
-	CHECK(test_vgem_gate(vgem, &gate_fence, &gate));
+	KTAP_ASSERT_OK(stress_inject(&n[0], "hang_mask", ~0ull));
 	for (i = 0; i < DEP_FILES && contexts <= 1030; i++) {
 		if (i)
 			TEST_OPEN(0, &n[i]);
 		TEST_BO(n[i].fd, PAGE, &bo[i]);
 		for (tl = 0; tl < info.num_timelines; tl++, contexts++) {
 			KTAP_ASSERT_OK(delay_store(n[i].fd, tl, &bo[i], tl * 8,
-						   tl, 0, gate, &fence));
+						   tl + 1, 0, -1, &fence));
 			if (merged < 0) {
 				merged = fence;
 				continue;
@@ -550,38 +567,54 @@ static enum ktap_result test_in_fences_beyond_limit(void)
 			merged = ret;
 		}
 	}
+	files = i;
 	KTAP_ASSERT(contexts > 1024, "only %u queues", contexts);
-	ktap_diag("%u fences of %u files", tlgpu_sync_file_fences(merged), i);
+	KTAP_ASSERT_EQ(tlgpu_sync_file_fences(merged), contexts);
+	ktap_diag("%u fences of %d files", contexts, files);
 
 	TEST_BO(n[0].fd, PAGE, &out);
 	KTAP_ASSERT_OK(delay_store(n[0].fd, 0, &out, 0, 0xdeb, 0, merged,
 				   &fence));
-	test_sleep_ms(50);
 	ASSERT_ACTIVE(fence);
-	KTAP_ASSERT_OK(tlgpu_vgem_fence_signal(vgem, gate_fence));
+	KTAP_ASSERT_OK(stress_inject(&n[0], "hang_mask", 0));
+	/* A hung timeline stays hung until reset: an FLR re-runs it all. */
+	KTAP_ASSERT_OK(flr(n[0].fd));
 	KTAP_ASSERT_OK(tlgpu_sync_file_wait(fence, FENCE_TIMEOUT_MS * 3));
 	ASSERT_SIGNALLED(fence);
 	KTAP_ASSERT_EQ(*(uint64_t *)bo_ptr(&out, 0), 0xdeb);
+	for (i = 0; i < files; i++)
+		for (tl = 0; tl < info.num_timelines; tl++)
+			KTAP_ASSERT_EQ(*(uint64_t *)bo_ptr(&bo[i], tl * 8),
+				       tl + 1);
 	close(fence);
 	close(merged);
-	close(gate);
 	tlgpu_bo_close(&out);
 	while (i--) {
 		tlgpu_bo_close(&bo[i]);
 		close(n[i].fd);
 	}
-	close(vgem);
 	/* No file and no fence of tlgpu is left: nothing holds the module. */
 	KTAP_ASSERT_OK(wait_refcnt(0));
 	return KTAP_PASS;
+}
+
+static enum ktap_result test_in_fences_beyond_limit(void)
+{
+	struct test_undo undo = { 0 };
+	enum ktap_result res = run_in_fences_beyond_limit();
+
+	stress_inject_off();
+	test_rmmod("tlgpu", UNLOAD_TIMEOUT_MS);
+	return test_undo(&undo, res);
 }
 
 /*
  * fail-nth: fail the n-th allocation of this task, for n = 1, 2, ...
  * until the operation no longer reaches an n-th allocation.  Each failure
  * must be a clean error (ENOMEM, or what the operation documents) that
- * gives back everything: the module's count (fences pin it) is back at its
- * base after each, and the debug run's final kmemleak scan finds nothing.
+ * gives back everything: once the case closed its files the module's
+ * count (fences pin it) is back at 0, and the debug run's final kmemleak
+ * scan finds nothing.
  * Only the ioctl under test runs while the failure is armed.
  */
 struct nth_ctx {
@@ -623,8 +656,7 @@ static bool nth_pending(void)
 	return atoi(buf) != 0;
 }
 
-static enum ktap_result nth_sweep(struct nth_ctx *c, const struct nth_op *op,
-				  int base)
+static enum ktap_result nth_sweep(struct nth_ctx *c, const struct nth_op *op)
 {
 	unsigned int nth, failures = 0;
 	bool pending;
@@ -654,9 +686,6 @@ static enum ktap_result nth_sweep(struct nth_ctx *c, const struct nth_op *op,
 				    "%s, allocation %u failed: %s", op->name,
 				    nth, strerror(-ret));
 		}
-		KTAP_ASSERT(!wait_refcnt(base),
-			    "%s leaks after failing allocation %u", op->name,
-			    nth);
 	}
 	KTAP_ASSERT(false, "%s: more than 2000 allocations", op->name);
 	return KTAP_FAIL;
@@ -783,7 +812,7 @@ static enum ktap_result run_fail_nth(const struct nth_op *op)
 	struct nth_ctx c = { .busy = { -1, -1 } };
 	enum ktap_result res;
 	char path[64];
-	int base, i;
+	int i;
 
 	snprintf(path, sizeof(path), "/proc/self/task/%d/fail-nth", gettid());
 	nth_fd = open(path, O_RDWR | O_CLOEXEC);
@@ -810,8 +839,7 @@ static enum ktap_result run_fail_nth(const struct nth_op *op)
 					   &c.busy[i]));
 		tlgpu_bo_close(&b);
 	}
-	base = module_refcnt();
-	res = nth_sweep(&c, op, base);
+	res = nth_sweep(&c, op);
 	close(nth_fd);
 	for (i = 0; i < c.devices; i++) {
 		tlgpu_sync_file_wait(c.busy[i], FENCE_TIMEOUT_MS);
@@ -821,6 +849,13 @@ static enum ktap_result run_fail_nth(const struct nth_op *op)
 	tlgpu_bo_close(&c.bo);
 	for (i = 0; i < c.devices; i++)
 		close(c.n[i].fd);
+	/*
+	 * Every failure gave back what it took: with no file and no fence
+	 * left, nothing holds the module (fences pin it); kmemleak's scan
+	 * at the end of the debug run checks the memory.
+	 */
+	if (res == KTAP_PASS)
+		KTAP_ASSERT_OK(wait_refcnt(0));
 	return res;
 }
 
@@ -1001,7 +1036,12 @@ static enum ktap_result test_device_write_invalidates_code(void)
 	return KTAP_PASS;
 }
 
-/* The tlgpu_submit tracepoint names the device by its DRM minor. */
+/*
+ * The tlgpu_submit tracepoint names the device by its DRM minor (it once
+ * printed a hashed pointer).  The format says so; on the stock kernel a
+ * submit is traced too.  Not on the debug kernel: under TCG, toggling a
+ * tracepoint there (text patching across CPUs) stalls for a minute.
+ */
 static enum ktap_result test_trace_names_minor(void)
 {
 	const char *t = "/sys/kernel/debug/tracing";
@@ -1011,9 +1051,18 @@ static enum ktap_result test_trace_names_minor(void)
 	int card, fence, len;
 	struct stat st;
 
+	snprintf(path, sizeof(path), "%s/events/tlgpu/tlgpu_submit/format", t);
+	len = stress_read_file(path, buf, sizeof(buf));
+	if (len < 0)
+		return ktap_skip("no tracefs: %s", strerror(-len));
+	KTAP_ASSERT(strstr(buf, "field:u32 minor;") &&
+		    strstr(buf, "print fmt: \"minor=%u "),
+		    "format:\n%s", buf);
+	if (stress_debug_kernel())
+		return KTAP_PASS;
 	snprintf(path, sizeof(path), "%s/events/tlgpu/tlgpu_submit/enable", t);
 	if (access(path, W_OK))
-		return ktap_skip("no tracefs");
+		return ktap_skip("tracefs not writable");
 	TEST_OPEN(0, &n);
 	card = open_primary(n.fd);
 	if (card < 0)

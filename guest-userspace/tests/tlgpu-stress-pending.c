@@ -44,7 +44,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -135,62 +134,6 @@ static enum ktap_result check_devices_idle(void)
 		close(n.fd);
 	}
 	return KTAP_PASS;
-}
-
-/* ------------------------------------------------------------------ */
-/* File descriptors between processes                                  */
-/* ------------------------------------------------------------------ */
-
-#define MAX_PASS_FDS	200
-
-static int send_fds(int sock, const int *fds, unsigned int count)
-{
-	char ctl[CMSG_SPACE(sizeof(int) * MAX_PASS_FDS)] = { 0 };
-	uint32_t n = count;
-	struct iovec iov = { &n, sizeof(n) };
-	struct msghdr msg = {
-		.msg_iov = &iov,
-		.msg_iovlen = 1,
-		.msg_control = ctl,
-		.msg_controllen = CMSG_SPACE(sizeof(int) * count),
-	};
-	struct cmsghdr *cmsg = CMSG_FIRSTHDR(&msg);
-
-	cmsg->cmsg_level = SOL_SOCKET;
-	cmsg->cmsg_type = SCM_RIGHTS;
-	cmsg->cmsg_len = CMSG_LEN(sizeof(int) * count);
-	memcpy(CMSG_DATA(cmsg), fds, sizeof(int) * count);
-	return sendmsg(sock, &msg, 0) < 0 ? -errno : 0;
-}
-
-/* Receives up to @max fds, waiting @timeout_ms; their count or -errno. */
-static int recv_fds(int sock, int *fds, unsigned int max, int timeout_ms)
-{
-	char ctl[CMSG_SPACE(sizeof(int) * MAX_PASS_FDS)];
-	struct pollfd pfd = { .fd = sock, .events = POLLIN };
-	uint32_t n = 0;
-	struct iovec iov = { &n, sizeof(n) };
-	struct msghdr msg = {
-		.msg_iov = &iov,
-		.msg_iovlen = 1,
-		.msg_control = ctl,
-		.msg_controllen = sizeof(ctl),
-	};
-	struct cmsghdr *cmsg;
-	unsigned int got;
-
-	if (poll(&pfd, 1, timeout_ms) != 1)
-		return -ETIME;
-	if (recvmsg(sock, &msg, MSG_CMSG_CLOEXEC) <= 0)
-		return -EIO;
-	cmsg = CMSG_FIRSTHDR(&msg);
-	if (!cmsg || cmsg->cmsg_type != SCM_RIGHTS)
-		return -EPROTO;
-	got = (cmsg->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-	if (got != n || got > max)
-		return -EPROTO;
-	memcpy(fds, CMSG_DATA(cmsg), sizeof(int) * got);
-	return got;
 }
 
 /* ------------------------------------------------------------------ */
@@ -285,7 +228,7 @@ static int cif_child(int sock, unsigned int c, unsigned int round,
 			     strerror(-ret));
 	}
 	fences[jobs] = dmabuf;
-	ret = send_fds(sock, fences, jobs + 1);
+	ret = stress_send_fds(sock, fences, jobs + 1);
 	STRESS_CHECK(sh, !ret, 1, "sendmsg: %s", strerror(-ret));
 
 	/*
@@ -319,7 +262,7 @@ static enum ktap_result test_close_in_flight(void)
 	unsigned int procs = stress_debug_kernel() ? 4 : 6;
 	unsigned int rounds, r, c, i, ok = 0, faulted = 0, jobs;
 	struct stress_budget budget;
-	int fds[MAX_PASS_FDS], sv[2], status, ret;
+	int fds[STRESS_MAX_PASS_FDS], sv[2], status, ret;
 	pid_t pid;
 
 	CHECK(shared_init("close-in-flight"));
@@ -343,8 +286,8 @@ static enum ktap_result test_close_in_flight(void)
 				_exit(cif_child(sv[1], c, r, jobs));
 			}
 			close(sv[1]);
-			n = recv_fds(sv[0], fds, MAX_PASS_FDS,
-				     FENCE_TIMEOUT_MS);
+			n = stress_recv_fds(sv[0], fds, STRESS_MAX_PASS_FDS,
+					    FENCE_TIMEOUT_MS);
 			close(sv[0]);
 			KTAP_ASSERT(waitpid(pid, &status, 0) == pid, "waitpid");
 			KTAP_ASSERT(WIFEXITED(status) && !WEXITSTATUS(status),
