@@ -932,6 +932,52 @@ static enum ktap_result test_gem_close_no_wait(void)
 }
 
 /*
+ * GEM_CLOSE of a buffer a queued job lists: that job still writes it; the
+ * address goes once the scheduler frees the job, shortly after its fence
+ * (the documented window: a job using the address without listing the
+ * buffer may reach it until then).  Checked: the listing job's data, and
+ * that a later job of the file faults on the address within a second.
+ */
+static enum ktap_result test_closed_listed_bo_unmapped_after_job(void)
+{
+	struct tlgpu_cmdbuf cb = { 0 };
+	struct tlgpu_node n;
+	struct tlgpu_bo bo;
+	int fence, probe, status = 1, tries = 0;
+	uint64_t *cpu, va;
+	int64_t done;
+
+	TEST_OPEN(0, &n);
+	TEST_BO(n.fd, PAGE, &bo);
+	va = bo.gpu_va;
+	cpu = bo_ptr(&bo, 0);
+	KTAP_ASSERT_OK(delay_store(n.fd, 0, &bo, 0, 0x11, SLOW_MS * MS / 4, -1,
+				   &fence));
+	/* Closing the handle keeps the CPU mapping (and the pages). */
+	KTAP_ASSERT_OK(tlgpu_gem_close(n.fd, bo.handle));
+	KTAP_ASSERT_OK(tlgpu_sync_file_wait(fence, FENCE_TIMEOUT_MS));
+	ASSERT_SIGNALLED(fence);
+	KTAP_ASSERT_EQ(*cpu, 0x11);
+	done = tlgpu_now_ns();
+	KTAP_ASSERT_OK(tlgpu_cmd_store(&cb, va, 0x22));
+	while (status == 1 && test_elapsed_ms(done) < 1000) {
+		KTAP_ASSERT_OK(submit_after(n.fd, 1, &cb, NULL, 0, -1, &probe));
+		KTAP_ASSERT_OK(tlgpu_sync_file_wait(probe, FENCE_TIMEOUT_MS));
+		status = tlgpu_sync_file_status(probe);
+		close(probe);
+		tries++;
+	}
+	ktap_diag("the address faulted after %d probe(s), %lld ms after the fence",
+		  tries, (long long)test_elapsed_ms(done));
+	KTAP_ASSERT_RET(status, -EFAULT);
+	tlgpu_cmdbuf_fini(&cb);
+	close(fence);
+	munmap(bo.map, bo.size);
+	close(n.fd);
+	return KTAP_PASS;
+}
+
+/*
  * A FILL or COPY above the device's 1 GiB transfer limit is a bad operand
  * (-EINVAL); it once failed as a page fault (-EFAULT).
  */
@@ -1114,6 +1160,8 @@ static const struct ktap_case cases[] = {
 	{ .name = "fail-nth-wait-bo", .run = test_fail_nth_wait_bo,
 	  .timeout = 120 },
 	{ .name = "gem-close-no-wait", .run = test_gem_close_no_wait },
+	{ .name = "closed-listed-bo-unmapped-after-job",
+	  .run = test_closed_listed_bo_unmapped_after_job },
 	{ .name = "xfer-above-limit-einval",
 	  .run = test_xfer_above_limit_einval },
 	{ .name = "device-write-invalidates-code",
