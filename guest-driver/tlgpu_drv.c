@@ -320,6 +320,8 @@ static int tlgpu_pci_probe(struct pci_dev *pdev,
 	}
 
 	spin_lock_init(&tdev->as_lock);
+	spin_lock_init(&tdev->as_fence_lock);
+	tdev->as_fence_context = dma_fence_context_alloc(1);
 	spin_lock_init(&tdev->signal_lock);
 	INIT_LIST_HEAD(&tdev->vms);
 	ret = drmm_mutex_init(&tdev->drm, &tdev->vm_lock);

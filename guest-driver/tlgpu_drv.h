@@ -167,11 +167,16 @@ struct tlgpu_timelines {
  * @vectors: @num_vectors interrupt vectors
  * @timelines: @num_timelines timelines, in @timeline_set
  * @timeline_set: the device's reference to its timelines
- * @as_lock: protects @as_slots, @as_tick and every VM's &tlgpu_vm.as,
- *	&tlgpu_vm.as_users, &tlgpu_vm.as_lru and &tlgpu_vm.as_wait; a
+ * @as_lock: protects @as_slots, @as_tick, @as_free, @as_fence_seqno and
+ *	every VM's &tlgpu_vm.as, &tlgpu_vm.as_users and &tlgpu_vm.as_lru; a
  *	spinlock, taken on the fence-signalling path (irqsave)
  * @as_slots: the VM bound to each address-space slot, or NULL
  * @as_tick: use counter for the slots' LRU order
+ * @as_free: the slot fence jobs wait on while every slot is pinned (a
+ *	reference), signalled by the next unpin that frees one, or NULL
+ * @as_fence_context: fence context of the slot fences
+ * @as_fence_seqno: last slot fence seqno
+ * @as_fence_lock: &dma_fence.lock of the slot fences
  * @vm_ids: allocator of &tlgpu_vm.id
  * @vm_lock: protects @vms
  * @vms: every live &struct tlgpu_vm
@@ -222,6 +227,10 @@ struct tlgpu_device {
 	spinlock_t as_lock;
 	struct tlgpu_vm *as_slots[TLGPU_NUM_AS];
 	u64 as_tick;
+	struct dma_fence *as_free;
+	u64 as_fence_context;
+	u64 as_fence_seqno;
+	spinlock_t as_fence_lock;
 	atomic64_t vm_ids;
 	struct mutex vm_lock;
 	struct list_head vms;
@@ -250,11 +259,10 @@ struct tlgpu_pt {
  * @refcount: held by the file and by each of its jobs
  * @id: unique on the device, for tracepoints
  * @as: address-space slot it is bound to (index of TLGPU_AS_REG), or -1;
- *	&tlgpu_device.as_lock, like @as_users, @as_lru and @as_wait
+ *	&tlgpu_device.as_lock, like @as_users and @as_lru
  * @as_users: jobs pinning the slot: past their dependencies, their
  *	hardware fence not yet signalled
  * @as_lru: &tlgpu_device.as_tick when last pinned
- * @as_wait: finished fence of the last job that pinned (a reference)
  * @link: in &tlgpu_device.vms
  * @lock: protects @root, @mm and the mappings' PTEs; may allocate memory,
  *	so never taken on the fence-signalling path
@@ -276,7 +284,6 @@ struct tlgpu_vm {
 	int as;
 	u32 as_users;
 	u64 as_lru;
-	struct dma_fence *as_wait;
 	struct list_head link;
 
 	struct mutex lock;
@@ -541,9 +548,9 @@ void tlgpu_vm_unmap(struct tlgpu_mapping *map);
 void tlgpu_vm_set_last_hw(struct tlgpu_vm *vm, unsigned int tl,
 			  struct dma_fence *fence);
 void tlgpu_vm_restore_all(struct tlgpu_device *tdev);
-int tlgpu_vm_pin_as(struct tlgpu_vm *vm, struct dma_fence *finished,
-		    struct dma_fence **wait);
+int tlgpu_vm_pin_as(struct tlgpu_vm *vm, struct dma_fence **wait);
 void tlgpu_vm_unpin_as(struct tlgpu_vm *vm);
+void tlgpu_vm_release_waiters(struct tlgpu_device *tdev);
 
 /* tlgpu_param.c */
 int tlgpu_get_param_ioctl(struct drm_device *drm, void *data,

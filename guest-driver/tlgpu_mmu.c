@@ -19,10 +19,12 @@
  * (tlgpu_vm_pin_as()), binding the VM to a free slot or to the least
  * recently used one whose VM has no job pinning it; the pin passes to the
  * job's hardware fence, which gives it back when it signals.  When every
- * slot is pinned, the job waits, as for a dependency, for the last job of
- * the least recently used VM to finish.  A job WAITs on the device only
- * for jobs already written to a ring, hence pinned: no wait cycle.  So
- * opening a render node is never limited by the slots.
+ * slot is pinned, the job waits, as for a dependency, for the device's
+ * slot fence, a fence of the driver's own that the next unpin freeing a
+ * slot signals: then every waiting job looks again.  Every pinned job is
+ * past its dependencies and only waits for the device, so a slot always
+ * comes free; a job WAITs on the device only for jobs already written to
+ * a ring.  So opening a render node is never limited by the slots.
  *
  * A buffer is mapped when the file gets a handle for it and unmapped when
  * the handle is closed and no job listing the buffer remains (jobs hold
@@ -40,6 +42,8 @@
  */
 
 #include <linux/dma-mapping.h>
+#include <linux/module.h>
+#include <linux/sched.h>
 #include <linux/scatterlist.h>
 #include <linux/slab.h>
 
@@ -162,65 +166,139 @@ void tlgpu_vm_restore_all(struct tlgpu_device *tdev)
 	spin_unlock_irqrestore(&tdev->as_lock, flags);
 }
 
-/**
- * tlgpu_vm_pin_as() - pin a slot for a job of @vm, binding one if needed
- * @vm: the job's VM
- * @finished: the job's finished fence; a job that finds every slot pinned
- *	waits for the last pinning job of the least recently used VM
- * @wait: set to a fence to wait for (a reference) on -EBUSY
- *
- * Called from the scheduler's dependency callback; takes a spinlock only.
- *
- * Return: 0 with the slot in @vm->as pinned (tlgpu_vm_unpin_as() gives it
- * back), or -EBUSY when every slot is pinned by jobs of other VMs.
+/*
+ * The "a slot came free" fence: a fence of the driver's own (its own
+ * context, not a scheduler fence, which the scheduler would turn into an
+ * already signalled "scheduled" fence of a job already run), signalled by
+ * the first unpin that leaves a VM with no pin, so every job waiting for a
+ * slot looks again.  Holds the module, like the hardware fences.
  */
-int tlgpu_vm_pin_as(struct tlgpu_vm *vm, struct dma_fence *finished,
-		    struct dma_fence **wait)
+static const char *tlgpu_slot_fence_driver_name(struct dma_fence *fence)
 {
-	struct tlgpu_device *tdev = vm->tdev;
-	struct tlgpu_vm *old, *lru_busy = NULL;
-	struct dma_fence *prev;
-	unsigned long flags;
+	return "tlgpu";
+}
+
+static const char *tlgpu_slot_fence_timeline_name(struct dma_fence *fence)
+{
+	return "tlgpu-as-slots";
+}
+
+static void tlgpu_slot_fence_free_rcu(struct rcu_head *rcu)
+{
+	kfree(container_of(rcu, struct dma_fence, rcu));
+	module_put(THIS_MODULE);
+}
+
+static void tlgpu_slot_fence_release(struct dma_fence *fence)
+{
+	call_rcu(&fence->rcu, tlgpu_slot_fence_free_rcu);
+}
+
+static const struct dma_fence_ops tlgpu_slot_fence_ops = {
+	.get_driver_name = tlgpu_slot_fence_driver_name,
+	.get_timeline_name = tlgpu_slot_fence_timeline_name,
+	.release = tlgpu_slot_fence_release,
+};
+
+/* A new slot fence, or NULL; process context, no lock held. */
+static struct dma_fence *tlgpu_slot_fence_alloc(struct tlgpu_device *tdev)
+{
+	struct dma_fence *fence = kzalloc(sizeof(*fence), GFP_KERNEL);
+
+	if (!fence)
+		return NULL;
+	__module_get(THIS_MODULE);
+	dma_fence_init(fence, &tlgpu_slot_fence_ops, &tdev->as_fence_lock,
+		       tdev->as_fence_context, 0);
+	return fence;
+}
+
+/*
+ * Find a slot for @vm: free, or the least recently used one whose VM no
+ * job pins.  Binds @vm to it.  tdev->as_lock held.  Return: false when
+ * every slot is pinned.
+ */
+static bool tlgpu_vm_bind_as(struct tlgpu_device *tdev, struct tlgpu_vm *vm)
+{
+	struct tlgpu_vm *old;
 	u64 oldest = U64_MAX;
 	int victim = -1;
 	unsigned int i;
 
-	spin_lock_irqsave(&tdev->as_lock, flags);
-	if (vm->as < 0) {
-		for (i = 0; i < tdev->num_as; i++) {
-			old = tdev->as_slots[i];
-			if (!old) {
-				victim = i;
-				break;
-			}
-			if (old->as_users) {
-				if (!lru_busy || old->as_lru < lru_busy->as_lru)
-					lru_busy = old;
-			} else if (old->as_lru < oldest) {
-				oldest = old->as_lru;
-				victim = i;
-			}
+	lockdep_assert_held(&tdev->as_lock);
+	for (i = 0; i < tdev->num_as; i++) {
+		old = tdev->as_slots[i];
+		if (!old) {
+			victim = i;
+			break;
 		}
-		if (victim < 0) {
-			*wait = dma_fence_get(lru_busy->as_wait);
+		if (!old->as_users && old->as_lru < oldest) {
+			oldest = old->as_lru;
+			victim = i;
+		}
+	}
+	if (victim < 0)
+		return false;
+	old = tdev->as_slots[victim];
+	if (old)
+		old->as = -1;	/* evicted: idle, bound again on use */
+	tdev->as_slots[victim] = vm;
+	vm->as = victim;
+	tlgpu_as_program(tdev, victim, vm);
+	trace_tlgpu_as_bind(tdev, vm->id, victim, old ? old->id : 0);
+	return true;
+}
+
+/**
+ * tlgpu_vm_pin_as() - pin a slot for a job of @vm, binding one if needed
+ * @vm: the job's VM
+ * @wait: set to a fence to wait for (a reference) on -EBUSY
+ *
+ * Called from the scheduler's dependency callback (process context).
+ *
+ * Return: 0 with the slot in @vm->as pinned (tlgpu_vm_unpin_as() gives it
+ * back), or -EBUSY when every slot is pinned by jobs of other VMs: @wait
+ * is then the device's slot fence, signalled when any slot can be taken
+ * again (never an already signalled one: the scheduler would call back at
+ * once, in a loop).
+ */
+int tlgpu_vm_pin_as(struct tlgpu_vm *vm, struct dma_fence **wait)
+{
+	struct tlgpu_device *tdev = vm->tdev;
+	struct dma_fence *spare = NULL;
+	unsigned long flags;
+
+	for (;;) {
+		spin_lock_irqsave(&tdev->as_lock, flags);
+		if (vm->as >= 0 || tlgpu_vm_bind_as(tdev, vm)) {
+			vm->as_users++;
+			vm->as_lru = ++tdev->as_tick;
 			spin_unlock_irqrestore(&tdev->as_lock, flags);
+			break;
+		}
+		if (!tdev->as_free && spare) {
+			spare->seqno = ++tdev->as_fence_seqno;
+			tdev->as_free = spare;
+			spare = NULL;
+		}
+		if (tdev->as_free) {
+			*wait = dma_fence_get(tdev->as_free);
+			spin_unlock_irqrestore(&tdev->as_lock, flags);
+			if (spare)
+				dma_fence_put(spare);
 			trace_tlgpu_as_wait(tdev, vm->id);
 			return -EBUSY;
 		}
-		old = tdev->as_slots[victim];
-		if (old)
-			old->as = -1;	/* evicted: idle, bound again on use */
-		tdev->as_slots[victim] = vm;
-		vm->as = victim;
-		tlgpu_as_program(tdev, victim, vm);
-		trace_tlgpu_as_bind(tdev, vm->id, victim, old ? old->id : 0);
+		spin_unlock_irqrestore(&tdev->as_lock, flags);
+		/* Allocate the fence to wait on outside the lock, and look again. */
+		spare = tlgpu_slot_fence_alloc(tdev);
+		if (!spare) {
+			/* No memory: look again a little later. */
+			schedule_timeout_uninterruptible(1);
+		}
 	}
-	vm->as_users++;
-	vm->as_lru = ++tdev->as_tick;
-	prev = vm->as_wait;
-	vm->as_wait = dma_fence_get(finished);
-	spin_unlock_irqrestore(&tdev->as_lock, flags);
-	dma_fence_put(prev);
+	if (spare)
+		dma_fence_put(spare);
 	return 0;
 }
 
@@ -228,17 +306,44 @@ int tlgpu_vm_pin_as(struct tlgpu_vm *vm, struct dma_fence *finished,
  * tlgpu_vm_unpin_as() - a job of @vm no longer uses its slot
  * @vm: VM
  *
- * Any context: called when the job's hardware fence signals.
+ * Any context: called when the job's hardware fence signals.  The last
+ * pin of a VM makes its slot available: jobs waiting for one look again.
  */
 void tlgpu_vm_unpin_as(struct tlgpu_vm *vm)
 {
 	struct tlgpu_device *tdev = vm->tdev;
+	struct dma_fence *freed = NULL;
 	unsigned long flags;
 
 	spin_lock_irqsave(&tdev->as_lock, flags);
-	if (!WARN_ON(!vm->as_users))
-		vm->as_users--;
+	if (!WARN_ON(!vm->as_users) && !--vm->as_users) {
+		freed = tdev->as_free;
+		tdev->as_free = NULL;
+	}
 	spin_unlock_irqrestore(&tdev->as_lock, flags);
+	if (freed) {
+		dma_fence_signal(freed);
+		dma_fence_put(freed);
+	}
+}
+
+/**
+ * tlgpu_vm_release_waiters() - wake every job waiting for a slot
+ * @tdev: device, being unplugged or released: nothing will unpin
+ */
+void tlgpu_vm_release_waiters(struct tlgpu_device *tdev)
+{
+	struct dma_fence *freed;
+	unsigned long flags;
+
+	spin_lock_irqsave(&tdev->as_lock, flags);
+	freed = tdev->as_free;
+	tdev->as_free = NULL;
+	spin_unlock_irqrestore(&tdev->as_lock, flags);
+	if (freed) {
+		dma_fence_signal(freed);
+		dma_fence_put(freed);
+	}
 }
 
 /**
@@ -321,7 +426,6 @@ static void tlgpu_vm_release(struct kref *kref)
 		tlgpu_as_program(tdev, vm->as, NULL);
 	}
 	spin_unlock_irqrestore(&tdev->as_lock, flags);
-	dma_fence_put(vm->as_wait);
 	for (i = 0; i < TLGPU_MAX_TIMELINES; i++)
 		dma_fence_put(vm->last_hw[i]);
 	tlgpu_pt_free(tdev, &vm->root);

@@ -384,8 +384,7 @@ static struct dma_fence *tlgpu_job_dependency(struct drm_sched_job *sched_job,
 	if (!job->as_pinned && (current->flags & PF_KTHREAD)) {
 		struct dma_fence *wait;
 
-		if (tlgpu_vm_pin_as(job->vm, &sched_job->s_fence->finished,
-				    &wait))
+		if (tlgpu_vm_pin_as(job->vm, &wait))
 			return wait;
 		job->as_pinned = true;
 	}
@@ -851,6 +850,7 @@ static void tlgpu_sched_release(struct drm_device *drm, void *data)
 		cancel_work_sync(&tl->signal_work);
 		drm_WARN_ON(drm, tl->defer_fence);
 	}
+	tlgpu_vm_release_waiters(tdev);
 	tlgpu_timelines_put(set);
 }
 
@@ -914,4 +914,6 @@ void tlgpu_sched_unplug(struct tlgpu_device *tdev)
 		if (!IS_ENABLED(TLGPU_BREAK_FINI_NO_CANCEL))
 			tlgpu_timeline_cancel(tl, -ENODEV);
 	}
+	/* Jobs waiting for an address-space slot go on, to fail in run_job. */
+	tlgpu_vm_release_waiters(tdev);
 }

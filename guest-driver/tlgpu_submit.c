@@ -39,9 +39,11 @@
 #include "tlgpu_trace.h"
 
 /*
- * Most fence contexts (files' queues) of this device one job turns into
- * device-side WAITs; the dependencies beyond are waited for by the
- * scheduler, as those of other devices are.
+ * Most fence contexts (files' queues) of this device one job records as
+ * device dependencies (tlgpu_job_dependency() turns up to TLGPU_MAX_WAITS
+ * of them into device-side WAITs and has the scheduler wait for the
+ * rest); the dependencies beyond are scheduler dependencies from the
+ * start, as those of other devices are.
  */
 #define TLGPU_MAX_DEV_DEPS	1024
 

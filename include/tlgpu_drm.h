@@ -247,10 +247,11 @@ struct drm_tlgpu_sync {
  *  - -EMFILE: no file descriptor left for @out_fence_fd;
  *  - -EBUSY: never; the job waits in the scheduler instead.
  *
- * Dependencies have no limit: the fences of this device's other queues
- * become device-side WAITs (up to 1024 queues per job, the rest are
- * waited for by the scheduler, as other devices' fences are).  A SUBMIT
- * that fails takes nothing: every reference it took is given back.
+ * Dependencies have no limit.  Of the fences of this device's other
+ * timelines, the first 16 not yet done when the job is about to run become
+ * device-side WAITs; the others, and fences of other devices, are waited
+ * for by the scheduler.  A SUBMIT that fails takes nothing: every
+ * reference it took is given back.
  */
 struct drm_tlgpu_submit {
 	/** @extensions: in, must be 0: pointer to a chain of extensions */

@@ -41,6 +41,23 @@ typedef struct TLGPURam {
 } TLGPURam;
 
 /*
+ * Whether @pa is RAM mapped read-only through an alias (the chipset's PAM
+ * segments of the BIOS area, set read-only): the terminal region is
+ * writable RAM, only the mapping says otherwise, and QEMU's own DMA path
+ * ignores it.  Caller holds the RCU read lock.
+ */
+static bool tlgpu_mapped_readonly(AddressSpace *as, uint64_t pa)
+{
+    MemoryRegionSection sec = memory_region_find(as->root, pa, 1);
+    bool ro = sec.mr && sec.readonly;
+
+    if (sec.mr) {
+        memory_region_unref(sec.mr);
+    }
+    return ro;
+}
+
+/*
  * Translate [pa, pa + len) as far as it stays in one RAM region.  Returns
  * false when pa itself is not guest RAM.  Caller holds the RCU read lock.
  */
@@ -58,7 +75,8 @@ static bool tlgpu_ram_lookup(TLGPUState *s, uint64_t pa, uint64_t len,
     mr = address_space_translate(as, pa, &xlat, &plen, is_write,
                                  MEMTXATTRS_UNSPECIFIED);
     if (!memory_region_is_ram(mr) || memory_region_is_ram_device(mr) ||
-        mr->readonly || memory_region_is_rom(mr) || plen == 0) {
+        mr->readonly || memory_region_is_rom(mr) || plen == 0 ||
+        tlgpu_mapped_readonly(as, pa)) {
         trace_tlgpu_bad_access(pa, len, is_write);
         return false;
     }

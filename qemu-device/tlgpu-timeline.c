@@ -240,6 +240,7 @@ static bool tlgpu_cmd_fence(TLGPUTimeline *tl, uint64_t status, uint64_t seqno,
     uint32_t err = tl->job_error;
     uint32_t jitter, slot_err;
     uint64_t seq_le = cpu_to_le64(seqno);
+    bool status_lost = false;
 
     if (!err) {
         err = tlgpu_inject_job_error(tl, seqno);
@@ -249,14 +250,19 @@ static bool tlgpu_cmd_fence(TLGPUTimeline *tl, uint64_t status, uint64_t seqno,
         return false;
     }
 
+    /*
+     * A status page that cannot be written any more (memory unplugged or
+     * remapped since enable) halts the timeline; the job's own error, even
+     * an injected BAD_RING, is only reported.
+     */
     slot_err = cpu_to_le32(err);
     if (tlgpu_phys_rw(s, status + offsetof(struct tlgpu_status_page, error) +
                       (seqno % TLGPU_STATUS_SLOTS) * 4, &slot_err, 4, true)) {
-        err = TLGPU_ERR_BAD_RING;
+        status_lost = true;
     }
     smp_wmb();
     if (tlgpu_phys_rw(s, status, &seq_le, sizeof(seq_le), true)) {
-        err = TLGPU_ERR_BAD_RING;
+        status_lost = true;
     }
 
     qemu_mutex_lock(&s->done_lock);
@@ -264,11 +270,11 @@ static bool tlgpu_cmd_fence(TLGPUTimeline *tl, uint64_t status, uint64_t seqno,
     qemu_cond_broadcast(&s->done_cond);
     qemu_mutex_unlock(&s->done_lock);
 
-    trace_tlgpu_fence(tl->idx, seqno, err);
+    trace_tlgpu_fence(tl->idx, seqno, status_lost ? TLGPU_ERR_BAD_RING : err);
     qemu_mutex_lock(&tl->lock);
     tl->jobs_done++;
-    if (err == TLGPU_ERR_BAD_RING) {
-        tlgpu_halt_locked(tl, err);
+    if (status_lost) {
+        tlgpu_halt_locked(tl, TLGPU_ERR_BAD_RING);
     } else if (flags & TLGPU_FENCE_IRQ) {
         tlgpu_irq_request(tl);
     }

@@ -15,6 +15,7 @@
  */
 #define _GNU_SOURCE
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -362,6 +363,140 @@ static enum ktap_result test_as_slots_all_busy(void)
 		close(n[i].fd);
 	}
 	return KTAP_PASS;
+}
+
+/* CPU time (ticks) of the scheduler threads (kernel threads "tlgpu-*"). */
+static long long sched_threads_ticks(void)
+{
+	long long sum = 0;
+	struct dirent *d;
+	DIR *dir = opendir("/proc");
+
+	if (!dir)
+		return -1;
+	while ((d = readdir(dir))) {
+		unsigned long long ut, st;
+		char path[300], buf[1024], *p;
+
+		if (d->d_name[0] < '0' || d->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/stat", d->d_name);
+		if (stress_read_file(path, buf, sizeof(buf)) <= 0 ||
+		    !strstr(buf, "(tlgpu-") || !(p = strrchr(buf, ')')))
+			continue;
+		/* state ppid pgrp session tty tpgid flags 4 faults, then times */
+		if (sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u "
+			   "%llu %llu", &ut, &st) == 2)
+			sum += ut + st;
+	}
+	closedir(dir);
+	return sum;
+}
+
+#define SLOT_FILES	66
+
+static enum ktap_result reload_tlgpu(const char *params, struct tlgpu_node *n);
+
+/*
+ * All 64 slots pinned: by A's long job (the least recently used VM), a
+ * shorter gate job G and 62 jobs that WAIT on the device for G; two more
+ * files' jobs on top.  Whichever job finds the slots full must run once G
+ * frees 63 of them, not wait for A; and while they wait, the scheduler
+ * threads must sleep.  It once
+ * waited for the LRU VM's last job only, and got that job's finished
+ * fence: already signalled, or turned by the scheduler into a signalled
+ * "scheduled" fence, so its scheduler thread spun at SCHED_FIFO and a
+ * timeout reset of that timeline blocked forever in kthread_park().
+ */
+static enum ktap_result run_slot_wait_any(void)
+{
+	static struct tlgpu_node n[SLOT_FILES];
+	static struct tlgpu_bo bo[SLOT_FILES];
+	static int fence[SLOT_FILES];
+	int64_t start, ta = 0, tg = 0, tw = 0;
+	long long t0, t1;
+	int i, err, files = 0;
+	enum ktap_result res = KTAP_FAIL;
+
+	CHECK(reload_tlgpu("timeout_ms=20000", &n[0]));
+	files = 1;
+	CHECK(test_need_timelines(n[0].fd, 4));
+	for (i = 0; i < SLOT_FILES; i++) {
+		if (i)
+			TEST_OPEN(0, &n[i]);
+		files = i + 1;
+		TEST_BO(n[i].fd, PAGE, &bo[i]);
+		fence[i] = -1;
+	}
+	start = tlgpu_now_ns();
+	/* A: 8 s on timeline 1, pinned first (least recently used). */
+	KTAP_ASSERT_OK(delay_store(n[0].fd, 1, &bo[0], 0, 0xa, 8000 * MS, -1,
+				   &fence[0]));
+	test_sleep_ms(100);
+	/* G: 3 s on timeline 0; 62 jobs on timelines 2, 3 WAIT for it. */
+	KTAP_ASSERT_OK(delay_store(n[1].fd, 0, &bo[1], 0, 0xb, 3000 * MS, -1,
+				   &fence[1]));
+	for (i = 2; i < 64; i++)
+		KTAP_ASSERT_OK(delay_store(n[i].fd, i < 33 ? 2 : 3, &bo[i], 0,
+					   i, 0, fence[1], &fence[i]));
+	test_sleep_ms(300);
+	ASSERT_ACTIVE(fence[1]);
+	t0 = sched_threads_ticks();
+	/*
+	 * Two more files: one on a timeline of the WAITers, one on A's (it
+	 * runs after A there, but must not spin meanwhile: A's finished fence
+	 * would be its own scheduler's).
+	 */
+	KTAP_ASSERT_OK(delay_store(n[64].fd, 3, &bo[64], 0, 0xc, 0, -1,
+				   &fence[64]));
+	KTAP_ASSERT_OK(delay_store(n[65].fd, 1, &bo[65], 0, 0xd, 0, -1,
+				   &fence[65]));
+	KTAP_ASSERT_OK(tlgpu_sync_file_wait(fence[1], FENCE_TIMEOUT_MS));
+	t1 = sched_threads_ticks();
+	for (i = 0; i < SLOT_FILES; i++) {
+		KTAP_ASSERT_OK(tlgpu_sync_file_wait(fence[i], FENCE_TIMEOUT_MS * 2));
+		ASSERT_SIGNALLED(fence[i]);
+	}
+	KTAP_ASSERT_OK(tlgpu_sync_file_timestamp(fence[0], &ta, &err));
+	KTAP_ASSERT_OK(tlgpu_sync_file_timestamp(fence[1], &tg, &err));
+	KTAP_ASSERT_OK(tlgpu_sync_file_timestamp(fence[64], &tw, &err));
+	ktap_diag("A done at %lld ms, G at %lld ms, the waiter at %lld ms; "
+		  "scheduler threads ran %lld ticks (of %ld/s) while it waited",
+		  (long long)((ta - start) / NS_PER_MS),
+		  (long long)((tg - start) / NS_PER_MS),
+		  (long long)((tw - start) / NS_PER_MS), t1 - t0,
+		  sysconf(_SC_CLK_TCK));
+	/* Whichever job found the slots full, none waited for A's job. */
+	for (i = 1; i < SLOT_FILES - 1; i++) {
+		int64_t ts = 0;
+
+		KTAP_ASSERT_OK(tlgpu_sync_file_timestamp(fence[i], &ts, &err));
+		KTAP_ASSERT(ts < ta - 2000 * NS_PER_MS,
+			    "job %d done at %lld ms, with A's job: it waited "
+			    "for the LRU VM, not for a slot", i,
+			    (long long)((ts - start) / NS_PER_MS));
+	}
+	KTAP_ASSERT(t1 - t0 < sysconf(_SC_CLK_TCK) / 2,
+		    "scheduler threads busy %lld ticks while a job waited for "
+		    "a slot", t1 - t0);
+	KTAP_ASSERT_EQ(*(uint64_t *)bo_ptr(&bo[64], 0), 0xc);
+	res = KTAP_PASS;
+	for (i = 0; i < files; i++) {
+		if (fence[i] >= 0)
+			close(fence[i]);
+		tlgpu_bo_close(&bo[i]);
+		close(n[i].fd);
+	}
+	return res;
+}
+
+static enum ktap_result test_slot_wait_any(void)
+{
+	struct test_undo undo = { 0 };
+	enum ktap_result res = run_slot_wait_any();
+
+	test_rmmod("tlgpu", UNLOAD_TIMEOUT_MS);
+	return test_undo(&undo, res);
 }
 
 static int count_fds(void)
@@ -1144,6 +1279,7 @@ static const struct ktap_case cases[] = {
 	{ .name = "open-100", .run = test_open_100, .timeout = 60 },
 	{ .name = "as-slots-all-busy", .run = test_as_slots_all_busy,
 	  .timeout = 60 },
+	{ .name = "slot-wait-any", .run = test_slot_wait_any, .timeout = 120 },
 	{ .name = "open-index-only-that", .run = test_open_index_only_that },
 	{ .name = "flink-open-twice", .run = test_flink_open_twice },
 	{ .name = "in-fences-beyond-limit",

@@ -1936,6 +1936,62 @@ static void test_hostile_rom(void)
     tl_shutdown(t);
 }
 
+
+/*
+ * Every injected error code is only reported, the timeline goes on.
+ * Injecting 7 (BAD_RING) once halted the timeline as if its status page
+ * had become unwritable.
+ */
+static void test_inject_fail_error_codes(void)
+{
+    T *t = boot_ready(NULL);
+    static const uint32_t codes[] = { 1, 2, 3, 4, 5, 6, 7, 0x1234 };
+    unsigned i;
+
+    for (i = 0; i < ARRAY_SIZE(codes); i++) {
+        uint64_t failed, next;
+
+        qom_set_u64(t, "inject-fail-error", codes[i]);
+        qom_set_u64(t, "inject-fail-seqno", t->seqno[0] + 1);
+        failed = cmd_fence(t, 0, false);
+        next = cmd_fence(t, 0, false);
+        doorbell(t, 0);
+        wait_seqno(t, 0, next);
+        g_assert_cmpuint(job_error(t, 0, failed), ==, codes[i]);
+        g_assert_cmpuint(job_error(t, 0, next), ==, 0);
+        g_assert_cmpuint(tlrd(t, 0, TLGPU_TL_STATE), !=, TLGPU_TL_HALTED);
+    }
+    qom_set_u64(t, "inject-fail-seqno", 0);
+    tl_shutdown(t);
+}
+
+/*
+ * RAM the chipset maps read-only (q35's PAM: the BIOS area's top 64 KiB
+ * set to read-enable only) is read-only memory to the device too: a
+ * STORE there once went through, as QEMU's own DMA path lets it.
+ */
+static void test_hostile_pam_readonly(void)
+{
+    T *t = boot_ready(NULL);
+    QPCIDevice *mch = qpci_device_find(t->qs->pcibus, QPCI_DEVFN(0, 0));
+    uint64_t va = t->next_va[0], seq;
+    const uint64_t pa = 0xf0000;
+
+    g_assert(mch);
+    qpci_config_writeb(mch, 0x90, 0x10);    /* PAM0: 0xf0000 read-only */
+    map_page(t, 0, va, pa | TLGPU_PTE_VALID | TLGPU_PTE_WRITE);
+    t->next_va[0] += 2 * TLGPU_PAGE_SIZE;
+    cmd_set_as(t, 0, 0);
+    cmd_store(t, 0, va, 0x5a5a5a5a5a5a5a5aull);
+    seq = cmd_fence(t, 0, false);
+    doorbell(t, 0);
+    wait_seqno(t, 0, seq);
+    g_assert_cmpuint(job_error(t, 0, seq), ==, TLGPU_ERR_BAD_ADDRESS);
+    g_assert_cmphex(qtest_readq(t->qts, pa), !=, 0x5a5a5a5a5a5a5a5aull);
+    g_free(mch);
+    tl_shutdown(t);
+}
+
 /*
  * Every 4-byte offset of both BARs, read and written with a seeded
  * random value (the reset magic excluded: that case is its own test),
@@ -2079,6 +2135,9 @@ int main(int argc, char **argv)
     qtest_add_func("/tlgpu/hostile/reset-vs-fence",
                    test_hostile_reset_vs_fence);
     qtest_add_func("/tlgpu/hostile/rom", test_hostile_rom);
+    qtest_add_func("/tlgpu/hostile/pam-readonly", test_hostile_pam_readonly);
+    qtest_add_func("/tlgpu/inject/fail-error-codes",
+                   test_inject_fail_error_codes);
     qtest_add_func("/tlgpu/hostile/bar-sweep", test_hostile_bar_sweep);
     qtest_add_func("/tlgpu/hostile/hot-unplug", test_hostile_hot_unplug);
 
