@@ -209,6 +209,36 @@ static void tlgpu_postclose(struct drm_device *drm, struct drm_file *file)
 	tlgpu_file_put(tfile);
 }
 
+/*
+ * @tfile's busy time on timeline @t: its completed jobs' time, plus the
+ * time so far of its job at the head of the timeline, if one is: so the
+ * value grows with the job, never by a whole job at once, and a sampling
+ * tool never sees more than 100% of an interval.  Under the signal lock,
+ * which moves a job's time from the second part to the first.
+ */
+static u64 tlgpu_file_busy_ns(struct tlgpu_file *tfile, unsigned int t)
+{
+	struct tlgpu_timeline *tl = &tfile->tdev->timelines[t];
+	struct tlgpu_fence *head;
+	unsigned long flags;
+	ktime_t now, from;
+	u64 ns;
+
+	spin_lock_irqsave(&tfile->tdev->signal_lock, flags);
+	ns = atomic64_read(&tfile->busy_ns[t]);
+	spin_lock(&tl->pending_lock);
+	head = list_first_entry_or_null(&tl->pending, struct tlgpu_fence, link);
+	if (head && head->busy == &tfile->busy_ns[t]) {
+		now = ktime_get();
+		from = tlgpu_fence_busy_since(head);
+		if (ktime_after(now, from))
+			ns += ktime_to_ns(ktime_sub(now, from));
+	}
+	spin_unlock(&tl->pending_lock);
+	spin_unlock_irqrestore(&tfile->tdev->signal_lock, flags);
+	return ns;
+}
+
 static void tlgpu_show_fdinfo(struct seq_file *m, struct file *f)
 {
 	struct drm_file *file = f->private_data;
@@ -221,7 +251,7 @@ static void tlgpu_show_fdinfo(struct seq_file *m, struct file *f)
 	seq_printf(m, "drm-client-id:\t%llu\n", tfile->client_id);
 	for (i = 0; i < tdev->num_timelines; i++)
 		seq_printf(m, "drm-engine-tl%u:\t%llu ns\n", i,
-			   atomic64_read(&tfile->busy_ns[i]));
+			   tlgpu_file_busy_ns(tfile, i));
 }
 
 static const struct drm_ioctl_desc tlgpu_ioctls[] = {

@@ -451,9 +451,10 @@ static inline struct tlgpu_job *to_tlgpu_job(struct drm_sched_job *job)
  * @as_vm: the VM whose slot the job pins until this fence signals, or
  *	NULL (the job holds the VM meanwhile)
  * @run_time: when the job was last written to the ring
- * @busy_from: when the job started to occupy the timeline: @run_time, or
- *	the completion of the job before it on the timeline if later; set
- *	when signalled (&tlgpu_timeline.last_done), for fdinfo's busy time
+ * @busy: the submitting file's busy time on this timeline
+ *	(&tlgpu_file.busy_ns), which the job's time on the device is added to
+ *	when the fence signals; NULL once added, or for a job that never ran.
+ *	The job, and so the file, lives until then
  *
  * Each hardware fence holds a reference to the module and to its
  * timelines (&struct tlgpu_timelines) from allocation until it is freed.
@@ -468,7 +469,7 @@ struct tlgpu_fence {
 	u32 after_count;
 	struct tlgpu_vm *as_vm;
 	ktime_t run_time;
-	ktime_t busy_from;
+	atomic64_t *busy;
 };
 
 struct tlgpu_fence *to_tlgpu_fence(struct dma_fence *fence);
@@ -519,6 +520,7 @@ struct tlgpu_fence *tlgpu_fence_alloc(struct tlgpu_timeline *tl);
 void tlgpu_fence_free(struct tlgpu_fence *fence);
 void tlgpu_fence_init(struct tlgpu_fence *fence, u64 seqno);
 void tlgpu_fence_signal_error(struct tlgpu_fence *fence, int err);
+ktime_t tlgpu_fence_busy_since(struct tlgpu_fence *fence);
 void tlgpu_timelines_put(struct tlgpu_timelines *set);
 int tlgpu_error_to_errno(u32 error);
 

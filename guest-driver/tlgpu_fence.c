@@ -165,6 +165,21 @@ void tlgpu_fence_init(struct tlgpu_fence *fence, u64 seqno)
 }
 
 /**
+ * tlgpu_fence_busy_since() - when @fence's job started to occupy its timeline
+ * @fence: a hardware fence written to its ring
+ *
+ * Its ring write, or the completion of the job ahead of it, whichever is
+ * later: so a timeline's jobs never add up to more than the wall time
+ * (Documentation/gpu/drm-usage-stats.rst).  &tlgpu_device.signal_lock held.
+ */
+ktime_t tlgpu_fence_busy_since(struct tlgpu_fence *fence)
+{
+	ktime_t last = fence->tl->last_done;
+
+	return ktime_after(last, fence->run_time) ? last : fence->run_time;
+}
+
+/**
  * tlgpu_fence_signal_error() - complete or fail a fence off the pending list
  * @fence: a hardware fence the caller took off its timeline's pending list
  * @err: 0, or the negative errno the job failed with
@@ -180,9 +195,18 @@ void tlgpu_fence_signal_error(struct tlgpu_fence *fence, int err)
 	ktime_t now = ktime_get();
 
 	lockdep_assert_held(&tl->tdev->signal_lock);
-	/* Busy from its ring write, or from the completion before it. */
-	fence->busy_from = ktime_after(tl->last_done, fence->run_time) ?
-			   tl->last_done : fence->run_time;
+	/*
+	 * fdinfo: busy from its ring write, or from the completion of the
+	 * job ahead of it if later, until now (tlgpu_fence_busy_since()).
+	 */
+	if (fence->busy) {
+		ktime_t from = tlgpu_fence_busy_since(fence);
+
+		if (ktime_after(now, from))
+			atomic64_add(ktime_to_ns(ktime_sub(now, from)),
+				     fence->busy);
+		fence->busy = NULL;
+	}
 	tl->last_done = now;
 	/* Done on the device: its VM's address-space slot is free to go. */
 	if (fence->as_vm) {

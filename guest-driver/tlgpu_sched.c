@@ -415,6 +415,7 @@ static struct dma_fence *tlgpu_job_run(struct drm_sched_job *sched_job)
 		first = true;
 		/* The fence gives the slot back when it signals. */
 		WARN_ON(!job->as_pinned);
+		job->hw_fence->busy = &job->file->busy_ns[tl->idx];
 		job->hw_fence->as_vm = job->vm;
 		job->as_pinned = false;
 	} else if (dma_fence_is_signaled(fence) ||
@@ -656,19 +657,6 @@ static void tlgpu_job_free(struct drm_sched_job *sched_job)
 	struct tlgpu_fence *hw = job->hw_fence;
 	struct dma_fence *parent = s_fence->parent;
 
-	/*
-	 * Busy time: from when the job started to occupy the timeline (its
-	 * ring write, or the completion of the job ahead of it) to its own
-	 * completion, so a timeline's jobs never add up to more than the
-	 * wall time (drm-usage-stats.rst).
-	 */
-	if (job->hw_fence_init &&
-	    test_bit(DMA_FENCE_FLAG_TIMESTAMP_BIT, &hw->base.flags) &&
-	    ktime_after(hw->base.timestamp, hw->busy_from) &&
-	    hw->busy_from)
-		atomic64_add(ktime_to_ns(ktime_sub(hw->base.timestamp,
-						   hw->busy_from)),
-			     &job->file->busy_ns[job->tl->idx]);
 	/* Never written to the ring: the pin is still the job's. */
 	if (job->as_pinned) {
 		tlgpu_vm_unpin_as(job->vm);

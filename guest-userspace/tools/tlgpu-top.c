@@ -59,6 +59,8 @@ struct client {
 	uint64_t id;
 	unsigned int num_engines;
 	uint64_t busy_ns[MAX_TIMELINES];
+	/* When its fdinfo was read: shares are per the client's own interval. */
+	int64_t time_ns;
 };
 
 struct sample {
@@ -273,6 +275,7 @@ static void read_clients(struct sample *s)
 				continue;
 			snprintf(path, sizeof(path), "%s/%s", dir, fde->d_name);
 			memset(c, 0, sizeof(*c));
+			c->time_ns = now_ns();
 			if (!read_fdinfo(path, c))
 				continue;
 			for (j = 0; j < s->num_clients; j++)
@@ -367,10 +370,10 @@ static void show(const struct sample *s, const struct sample *prev,
 		for (t = 0; t < c->num_engines; t++) {
 			if (!prev)
 				printf(" tl%u %.1f", t, (double)c->busy_ns[t] / 1e6);
-			else if (old && dt > 0)
+			else if (old && c->time_ns > old->time_ns)
 				printf(" tl%u %5.1f%%", t,
-				       (double)(c->busy_ns[t] - old->busy_ns[t]) /
-				       (dt * 1e7));
+				       (double)(c->busy_ns[t] - old->busy_ns[t]) *
+				       100 / (double)(c->time_ns - old->time_ns));
 			else
 				printf(" tl%u     -", t);
 		}
