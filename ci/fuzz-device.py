@@ -171,6 +171,17 @@ def wbytes(addr, data):
     return out
 
 
+def ring_write(m, body):
+    """Lines writing @body at the ring's tail (wrapping); advances m.tail."""
+    start = m.tail & (m.size - 1)
+    first = body[:m.size - start]
+    lines = wbytes(m.ring + start, first)
+    if len(body) > len(first):
+        lines += wbytes(m.ring, body[len(first):])
+    m.tail = (m.tail + len(body)) & (m.size - 1)
+    return lines
+
+
 def cfg_w(off, val, size=4, base=DEVFN_CFG):
     op = {1: "outb", 2: "outw", 4: "outl"}[size]
     return [f"outl 0xcf8 {base | (off & 0xfc):#x}",
@@ -918,12 +929,7 @@ class Gen:
             body += self.fence(t, valid)
         if m.size and m.ram:
             body = body[:max(8, m.size // 2) & ~7]
-            start = m.tail & (m.size - 1)
-            first = body[:m.size - start]
-            lines += wbytes(m.ring + start, first)
-            if len(body) > len(first):
-                lines += wbytes(m.ring, body[len(first):])
-            m.tail = (m.tail + len(body)) & (m.size - 1)
+            lines += ring_write(m, body)
         tail = m.tail
         if r.random() < 0.06:
             tail = r.choice([tail + 4, tail | 3, m.size, m.size + 8, 0xfffffff8, (tail + 8) % max(8, m.size)])
@@ -1027,12 +1033,7 @@ class Gen:
         else:
             lines.append(qom_set("inject-jitter-us", r.choice([0xffffffff, 1000000])))
         body += self.fence(t, True)
-        start = m.tail & (m.size - 1)
-        first = body[:m.size - start]
-        lines += wbytes(m.ring + start, first)
-        if len(body) > len(first):
-            lines += wbytes(m.ring, body[len(first):])
-        m.tail = (m.tail + len(body)) & (m.size - 1)
+        lines += ring_write(m, body)
         lines.append(w32(tl_reg(t, TL_TAIL), m.tail))
         if r.random() < 0.7:
             lines.append(f"sleep {r.choice([1, 2, 3, 5])}")

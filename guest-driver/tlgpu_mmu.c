@@ -213,6 +213,25 @@ static struct dma_fence *tlgpu_slot_fence_alloc(struct tlgpu_device *tdev)
 	return fence;
 }
 
+/* The slot fence jobs wait on, taken off the device; tdev->as_lock held. */
+static struct dma_fence *tlgpu_slot_fence_take_locked(struct tlgpu_device *tdev)
+{
+	struct dma_fence *fence = tdev->as_free;
+
+	lockdep_assert_held(&tdev->as_lock);
+	tdev->as_free = NULL;
+	return fence;
+}
+
+/* Wake the jobs waiting on @fence (taken, or NULL), outside the lock. */
+static void tlgpu_slot_fence_fire(struct dma_fence *fence)
+{
+	if (fence) {
+		dma_fence_signal(fence);
+		dma_fence_put(fence);
+	}
+}
+
 /*
  * Find a slot for @vm: free, or the least recently used one whose VM no
  * job pins.  Binds @vm to it.  tdev->as_lock held.  Return: false when
@@ -316,15 +335,10 @@ void tlgpu_vm_unpin_as(struct tlgpu_vm *vm)
 	unsigned long flags;
 
 	spin_lock_irqsave(&tdev->as_lock, flags);
-	if (!WARN_ON(!vm->as_users) && !--vm->as_users) {
-		freed = tdev->as_free;
-		tdev->as_free = NULL;
-	}
+	if (!WARN_ON(!vm->as_users) && !--vm->as_users)
+		freed = tlgpu_slot_fence_take_locked(tdev);
 	spin_unlock_irqrestore(&tdev->as_lock, flags);
-	if (freed) {
-		dma_fence_signal(freed);
-		dma_fence_put(freed);
-	}
+	tlgpu_slot_fence_fire(freed);
 }
 
 /**
@@ -337,13 +351,9 @@ void tlgpu_vm_release_waiters(struct tlgpu_device *tdev)
 	unsigned long flags;
 
 	spin_lock_irqsave(&tdev->as_lock, flags);
-	freed = tdev->as_free;
-	tdev->as_free = NULL;
+	freed = tlgpu_slot_fence_take_locked(tdev);
 	spin_unlock_irqrestore(&tdev->as_lock, flags);
-	if (freed) {
-		dma_fence_signal(freed);
-		dma_fence_put(freed);
-	}
+	tlgpu_slot_fence_fire(freed);
 }
 
 /**
