@@ -28,7 +28,8 @@
  *  - A job still running after the timeout: if it actually completed and
  *    only its interrupt was lost, nothing happens; nor if it is blocked in
  *    a device-side WAIT for a job of another timeline that has not
- *    completed (that timeline's own timeout deals with the late job).
+ *    completed (that timeline's own timeout deals with the late job), or
+ *    was less than a timeout ago: a job's timeout counts its own time.
  *    Either way the job goes back on the scheduler's pending list, which
  *    the 6.1 scheduler took it off.  Otherwise the job is
  *    guilty: the scheduler is stopped, the device timeline reset (it drops
@@ -522,13 +523,18 @@ static void tlgpu_job_keep(struct drm_sched_job *sched_job)
 }
 
 /*
- * Whether @job is blocked on the device in a WAIT for a job of another
- * timeline that has not completed: that job, not this one, is late, and
- * its own timeline's timeout deals with it.
+ * Whether @job has not yet had a timeout of its own on the device: it is
+ * blocked in a WAIT for a job of another timeline that has not completed
+ * (that job, not this one, is late, and its own timeline's timeout deals
+ * with it), or such a WAIT was satisfied less than a timeout ago (the
+ * awaited job's finished fence signalled since, or has yet to).  So a job
+ * is blamed only after a whole timeout of its own, and at the latest two
+ * timeouts after its WAITs were satisfied.
  */
 static bool tlgpu_job_waits_on_device(struct tlgpu_job *job)
 {
 	struct tlgpu_device *tdev = job->tl->tdev;
+	ktime_t since = ktime_sub_ms(ktime_get(), tlgpu_timeout_ms);
 	unsigned int i;
 
 	/* A guilty or cancelled job is written without its WAITs. */
@@ -537,9 +543,16 @@ static bool tlgpu_job_waits_on_device(struct tlgpu_job *job)
 	for (i = 0; i < job->wait_count; i++) {
 		struct tlgpu_timeline *other =
 			&tdev->timelines[job->waits[i].timeline];
+		struct dma_fence *fence = job->waits[i].fence;
 
 		if (le64_to_cpu(READ_ONCE(other->status->completed_seqno)) <
 		    job->waits[i].seqno)
+			return true;
+		/* The timestamp is written before the bit is set. */
+		if (!test_bit(DMA_FENCE_FLAG_TIMESTAMP_BIT, &fence->flags))
+			return true;
+		smp_rmb();
+		if (ktime_after(fence->timestamp, since))
 			return true;
 	}
 	return false;
@@ -632,7 +645,7 @@ tlgpu_job_timedout(struct drm_sched_job *sched_job)
 		goto out;
 	}
 
-	/* Waiting for another timeline's job on the device: not guilty. */
+	/* Its time so far went on waiting for another timeline: not guilty. */
 	if (tlgpu_job_waits_on_device(job)) {
 		drm_dbg_driver(&tdev->drm,
 			       "timeline %u: job seqno %llu waits for another timeline\n",

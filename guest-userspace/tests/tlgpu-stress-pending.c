@@ -17,6 +17,10 @@
  *    timelines (device WAITs) and on the other device (sync file), with
  *    duplicated and dropped interrupts injected; the second round closes
  *    the guilty file while its job hangs.
+ *  - timeout-after-wait: a job blocked in a device WAIT for a job of
+ *    another timeline that completes just before the timeout, then runs
+ *    for half a timeout of its own: its time on the device starts when
+ *    the WAIT is satisfied, so it is not blamed (both succeed, no reset).
  *  - hang-injection: a timeline hangs (debugfs inject hang_mask) with jobs
  *    of two files on it and dependants elsewhere, while other timelines
  *    and the other device keep completing jobs; the reset blames the first
@@ -551,6 +555,49 @@ static enum ktap_result test_timeout_reset(void)
 	return KTAP_PASS;
 }
 
+/*
+ * A job's timeout counts its own time on the device: the time it spent
+ * blocked in a device WAIT for another timeline does not.  B WAITs for A,
+ * A runs for just under a timeout (so it completes, without a reset,
+ * right before B's timer fires), then B runs for half a timeout.
+ */
+static enum ktap_result test_timeout_after_wait(void)
+{
+	struct drm_tlgpu_reset_status before, after;
+	struct tlgpu_node n;
+	struct tlgpu_bo bo;
+	uint64_t timeout;
+	unsigned int r;
+	int a, b;
+
+	CHECK(read_timeout_ms(&timeout));
+	KTAP_ASSERT(timeout >= 1000, "timeout_ms=%llu: no margin",
+		    (unsigned long long)timeout);
+	TEST_OPEN(0, &n);
+	CHECK(test_need_timelines(n.fd, 2));
+	TEST_BO(n.fd, PAGE, &bo);
+	for (r = 0; r < 2; r++) {
+		KTAP_ASSERT_OK(tlgpu_get_reset_status(n.fd, &before));
+		KTAP_ASSERT_OK(store_job(n.fd, 0, 0, bo.gpu_va, 0xa0 + r,
+					 (timeout - 400) * 1000, NULL, 0, -1,
+					 &a));
+		KTAP_ASSERT_OK(store_job(n.fd, 1, 0, bo.gpu_va + 8, 0xb0 + r,
+					 timeout / 2 * 1000, NULL, 0, a, &b));
+		KTAP_ASSERT_EQ(fence_result(a), 1);
+		KTAP_ASSERT_EQ(fence_result(b), 1);
+		KTAP_ASSERT_EQ(slot(&bo, 0)[0], 0xa0 + r);
+		KTAP_ASSERT_EQ(slot(&bo, 1)[0], 0xb0 + r);
+		KTAP_ASSERT_OK(tlgpu_get_reset_status(n.fd, &after));
+		KTAP_ASSERT_EQ(after.device_resets, before.device_resets);
+		KTAP_ASSERT_EQ(after.guilty, before.guilty);
+		close(a);
+		close(b);
+	}
+	KTAP_ASSERT_OK(tlgpu_bo_close(&bo));
+	close(n.fd);
+	return KTAP_PASS;
+}
+
 static enum ktap_result test_hang_injection(void)
 {
 	struct busy_arg busy[2] = { { 0 }, { 0 } };
@@ -1052,6 +1099,8 @@ static const struct ktap_case cases[] = {
 	{ .name = "close-in-flight", .run = test_close_in_flight,
 	  .timeout = 240 },
 	{ .name = "timeout-reset", .run = test_timeout_reset, .timeout = 240 },
+	{ .name = "timeout-after-wait", .run = test_timeout_after_wait,
+	  .timeout = 60 },
 	{ .name = "hang-injection", .run = test_hang_injection,
 	  .timeout = 240 },
 	{ .name = "missed-interrupt", .run = test_missed_interrupt,
