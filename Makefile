@@ -12,8 +12,9 @@ export TOP BUILD CACHE
 QEMU	 := $(BUILD)/qemu/qemu-system-x86_64
 KDIR	  = $(shell cat $(BUILD)/kernel/$(FLAVOR)/kdir 2>/dev/null)
 
-.PHONY: all help deps qemu qemu-asan kernel driver userspace initramfs \
-	check check-device check-device-asan check-guest fuzz-device fuzz-guest \
+.PHONY: all help deps qemu qemu-asan kernel driver userspace igt initramfs \
+	check check-device check-device-asan check-guest check-known-bugs \
+	fuzz-device fuzz-guest \
 	vm demo bench \
 	clean distclean
 
@@ -30,7 +31,13 @@ help:
 	@echo '                     userspace and initramfs (FLAVOR=stock by default)'
 	@echo '  make check-device  host-side qtests of the QEMU device'
 	@echo '  make check-device-asan  the same qtests on a QEMU built with ASan and UBSan'
-	@echo '  make check-guest   boot the VM in test mode and run the in-guest suites (FLAVOR=...)'
+	@echo '  make check-guest   boot the VM in test mode and run the in-guest suites (FLAVOR=...),'
+	@echo '                     IGT included, judged by ci/igt/FLAVOR-{fails,flakes,skips}.txt'
+	@echo '  make igt           build IGT (IGT_SRC=tree|tarball, default ../shared/igt) and'
+	@echo '                     tlgpu'"'"'s IGT tests; make vm then has them in /usr/lib/tlgpu/igt'
+	@echo '  make check-known-bugs  show the known kernel bugs of ci/known-bugs.txt, each'
+	@echo '                     flavour in its own VM (a bug can hang the guest): a kernel'
+	@echo '                     that fixed one fails until the list is updated'
 	@echo '  make fuzz-device   fuzz the QEMU device over qtest on an ASan/UBSan QEMU for'
 	@echo '                     FUZZ_SECONDS (default 600) from FUZZ_SEED (default random);'
 	@echo '                     make check runs a short fixed-seed pass'
@@ -73,6 +80,11 @@ userspace:
 		meson setup --prefix=/usr $(BUILD)/userspace guest-userspace; fi
 	@ninja -C $(BUILD)/userspace
 
+# IGT 2.2 (../shared/igt, or IGT_SRC=tree|tarball) with tlgpu's IGT tests,
+# cached by input; the initramfs carries it when built.
+igt:
+	@bash guest-userspace/igt/build-igt.sh
+
 initramfs: driver userspace
 	@bash images/mkinitramfs.sh $(FLAVOR)
 
@@ -87,6 +99,7 @@ check: deps
 	@rm -rf $(BUILD)/results
 	@rc=0; \
 	python3 ci/check-docs.py --results $(BUILD)/results || rc=1; \
+	python3 ci/check-ci.py --results $(BUILD)/results || rc=1; \
 	$(MAKE) --no-print-directory check-device || rc=1; \
 	$(MAKE) --no-print-directory check-device-asan || rc=1; \
 	python3 ci/fuzz-device.py --qemu $(BUILD)/qemu-asan/qemu-system-x86_64 \
@@ -111,9 +124,20 @@ check-device-asan: qemu-asan
 GUEST_TIMEOUT_stock := 900
 GUEST_TIMEOUT_debug := 1800
 
-check-guest: initramfs qemu
+check-guest: igt initramfs qemu
 	@python3 ci/run-guest.py --flavor $(FLAVOR) --results $(BUILD)/results \
 		--timeout $(GUEST_TIMEOUT_$(FLAVOR))
+
+# Known kernel bugs (ci/known-bugs.txt), each flavour in a VM boot of its
+# own since a reproducer can hang the guest; never part of make check.
+check-known-bugs:
+	@rm -rf $(BUILD)/known-bugs
+	@rc=0; for f in $(CHECK_FLAVORS); do \
+		$(MAKE) --no-print-directory all FLAVOR=$$f || exit 1; \
+		python3 ci/run-known-bugs.py --flavor $$f --results $(BUILD)/known-bugs \
+			--release "$$(cat $(BUILD)/kernel/$$f/release)" || rc=1; \
+	done; \
+	python3 ci/summary.py $(BUILD)/known-bugs || rc=1; exit $$rc
 
 # Long fuzzing runs (make check runs the short passes).
 FUZZ_SECONDS ?= 600

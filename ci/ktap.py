@@ -100,7 +100,7 @@ def write(path, cases, title=None):
         elif case.result == SKIP:
             out.append(f"ok {i} {case.name} # SKIP {case.reason}".rstrip())
         else:
-            out.append(f"ok {i} {case.name}")
+            out.append(f"ok {i} {case.name}" + (f" # {case.reason}" if case.reason else ""))
     with open(path, "w", encoding="utf-8") as f:
         f.write("\n".join(out) + "\n")
 
@@ -130,7 +130,7 @@ def report(cases, label, max_diag=40):
         elif case.result == SKIP:
             print(f"ok - {case.name} # SKIP {case.reason}".rstrip())
         else:
-            print(f"ok - {case.name}")
+            print(f"ok - {case.name}" + (f" # {case.reason}" if case.reason else ""))
     total = counts(cases)
     print(f"# {label}: {summary(*total)}")
     return total

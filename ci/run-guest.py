@@ -19,6 +19,7 @@ import sys
 import time
 from pathlib import Path
 
+import igt_expect
 import ktap
 
 TOP = Path(__file__).resolve().parent.parent
@@ -169,6 +170,8 @@ def main():
     if not done:
         cases.append(ktap.Case("tests-done", ktap.FAIL, "",
                                [f"no {DONE} on ttyS1; last console lines:"] + console_tail))
+    # IGT's cases are judged by the flavour's expectation lists (ci/igt/).
+    cases = igt_expect.apply(cases, args.flavor)
     reports = kernel_reports(log_lines)
     for report in reports:
         cases.append(ktap.Case("kernel-log", ktap.FAIL, "", report))

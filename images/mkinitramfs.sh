@@ -125,6 +125,25 @@ if [ "$FLAVOR" = debug ]; then
 	log "debug suites: $(cd "$TOP/images/tests-debug" && echo *.sh)"
 fi
 
+# --- IGT: the tests build-igt.sh built (build/igt), and the suite that
+# runs them with the flavour's skip list; without IGT the suite says why ---
+IGT_OUT=${IGT_OUT:-$BUILD/igt}
+igt=$ROOT/usr/lib/tlgpu/igt
+mkdir -p "$igt" "$ROOT/usr/lib/tlgpu/tests"
+install -m 0755 "$TOP/guest-userspace/igt/igt-suite.sh" "$ROOT/usr/lib/tlgpu/tests/igt"
+echo 3600 >"$ROOT/usr/lib/tlgpu/tests/igt.timeout"
+if [ -f "$IGT_OUT/.complete" ]; then
+	cp -a "$IGT_OUT/tests" "$IGT_OUT/lib" "$IGT_OUT/tests.txt" "$igt/"
+	[ -f "$TOP/ci/igt/$FLAVOR-skips.txt" ] && cp "$TOP/ci/igt/$FLAVOR-skips.txt" "$igt/skips.txt"
+	log "IGT: $(wc -l <"$IGT_OUT/tests.txt") tests"
+elif [ -f "$IGT_OUT/unavailable" ]; then
+	cp "$IGT_OUT/unavailable" "$igt/unavailable"
+	log "IGT unavailable: $(cat "$IGT_OUT/unavailable")"
+else
+	echo "IGT was not built (make igt)" >"$igt/unavailable"
+	log "no IGT build in $IGT_OUT: the igt suite will report it"
+fi
+
 # --- shared libraries of every installed ELF, with the dynamic loader ---
 is_elf() { [ "$(head -c 4 "$1" | od -An -c | tr -d ' ')" = '177ELF' ]; }
 libpath=$(find "$ROOT/usr" -name '*.so*' -printf '%h\n' | sort -u | paste -sd:)
@@ -139,6 +158,11 @@ while IFS= read -r -d '' f; do
 			$2 == "=>" && $3 ~ /^\// && index($3, root) != 1 { print $3 }
 			$1 ~ /^\// { print $1 }')
 done < <(find "$ROOT/usr" -path "$ROOT/usr/lib/modules" -prune -o -type f -print0)
+# glibc loads libgcc_s at run time for pthread_exit/pthread_cancel (IGT's
+# threads): no ldd names it.
+libgcc_s=$(ldconfig -p | awk '$1 == "libgcc_s.so.1" && /x86-64/ { print $NF; exit }')
+[ -n "$libgcc_s" ] || die "libgcc_s.so.1 not found (ldconfig -p)"
+libs[$libgcc_s]=1
 for lib in "${!libs[@]}"; do
 	case $lib in
 	MISSING:*) die "a userspace binary needs ${lib#MISSING:}, found nowhere" ;;

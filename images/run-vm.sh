@@ -18,7 +18,7 @@ usage: run-vm.sh [options]
   --devices N            tlgpu devices (default 1)
   --timelines N          timelines per device (default 4)
   --mode MODE            what the guest does: shell (default), test,
-                         bench or demo
+                         bench, demo or known-bugs
   --serial-log FILE      kernel console (ttyS0) to FILE instead of stdio
   --test-out FILE        test or benchmark output (ttyS1) to FILE
                          (default: discarded)
@@ -58,7 +58,7 @@ while [ $# -gt 0 ]; do
 done
 
 case $flavor in stock|debug) ;; *) die "--flavor is stock or debug" ;; esac
-case $mode in shell|test|bench|demo) ;; *) die "--mode is shell, test, bench or demo" ;; esac
+case $mode in shell|test|bench|demo|known-bugs) ;; *) die "--mode is shell, test, bench, demo or known-bugs" ;; esac
 [[ $devices =~ ^[0-9]+$ ]] || die "--devices takes a number"
 [[ $timelines =~ ^[1-9][0-9]*$ ]] || die "--timelines takes a number >= 1"
 

@@ -21,6 +21,9 @@ PKGS=(
 	busybox-static cpio kmod xz-utils zstd
 	# debug kernel build (linux-source-6.1)
 	bc bison flex libelf-dev libssl-dev dwarves rsync
+	# IGT (igt-gpu-tools) library and tests, built from source
+	libkmod-dev libproc2-dev libdw-dev libcairo2-dev libudev-dev
+	libpciaccess-dev
 	# CI runner and benchmark plots
 	python3-matplotlib
 )

@@ -1,0 +1,96 @@
+#!/usr/bin/env python3
+"""Check the CI's own judgement: the IGT expectation rules of igt_expect.py.
+
+Cases, written as RESULTS/ci.ktap (each feeds igt_expect.apply() a run
+and lists of its own and checks the verdict):
+  igt-expect.xfail               a listed failure that fails passes (XFAIL)
+  igt-expect.unexpected-pass     a listed failure that passes fails
+  igt-expect.listed-skipped      a listed failure that skips fails
+  igt-expect.flake               a listed flake passes, failed or not
+  igt-expect.unlisted-failure    an unlisted failure fails
+  igt-expect.stale-entry         a listed subtest of a test that ran, absent
+                                 from the run, fails igt.expectations
+  igt-expect.other-test-entry    entries of a test that did not run (a
+                                 tlgpu_igt= run) are not judged
+  igt-expect.stale-skip          a skip pattern that matched nothing fails
+  igt-expect.no-reason           an entry without a reason fails
+  igt-lists-well-formed          every line of ci/igt/*.txt has a reason
+Prints each case and '# ci: N passed, N failed'; exits 1 on a failure.
+"""
+
+import argparse
+import sys
+import tempfile
+from pathlib import Path
+
+import igt_expect
+import ktap
+
+C = ktap.Case
+
+
+def judge(run, fails="", flakes="", skips=""):
+    """The judged cases of @run under the given list texts (flavour 'x')."""
+    with tempfile.TemporaryDirectory() as tmp:
+        for kind, text in (("fails", fails), ("flakes", flakes), ("skips", skips)):
+            (Path(tmp) / f"x-{kind}.txt").write_text(text)
+        return {c.name: c for c in igt_expect.apply(run, "x", Path(tmp))}
+
+
+def expect(name, got, want):
+    """A case: @got (name -> result) must hold each of @want."""
+    bad = [f"{k}: {got[k].result if k in got else 'missing'} "
+           f"{got[k].reason if k in got else ''} {got[k].diagnostics if k in got else ''}"
+           f", want {v}" for k, v in want.items()
+           if k not in got or got[k].result != v]
+    return C(f"igt-expect.{name}", ktap.FAIL if bad else ktap.PASS, "", bad)
+
+
+def cases():
+    run = [C("igt.t.a", ktap.FAIL), C("igt.t.b", ktap.PASS), C("igt.t.c", ktap.SKIP, "req"),
+           C("igt.u", ktap.PASS), C("boot.x", ktap.PASS)]
+    out = []
+    j = judge(run, fails="t@a  # why\n")
+    out.append(expect("xfail", j, {"igt.t.a": ktap.PASS, "igt.expectations": ktap.PASS,
+                                   "boot.x": ktap.PASS}))
+    if not j["igt.t.a"].reason.startswith("XFAIL why"):
+        out[-1] = C(out[-1].name, ktap.FAIL, "", [f"reason {j['igt.t.a'].reason!r}"])
+    out.append(expect("unexpected-pass", judge(run, fails="t@a  # why\nt@b  # why\n"),
+                      {"igt.t.b": ktap.FAIL}))
+    out.append(expect("listed-skipped", judge(run, fails="t@a  # why\nt@c  # why\n"),
+                      {"igt.t.c": ktap.FAIL}))
+    out.append(expect("flake", judge(run, fails="", flakes="t@a  # 1 in 10\nt@b  # 1 in 10\n"),
+                      {"igt.t.a": ktap.PASS, "igt.t.b": ktap.PASS,
+                       "igt.expectations": ktap.PASS}))
+    out.append(expect("unlisted-failure", judge(run), {"igt.t.a": ktap.FAIL}))
+    out.append(expect("stale-entry", judge(run, fails="t@a  # why\nt@gone  # why\n"),
+                      {"igt.expectations": ktap.FAIL}))
+    out.append(expect("other-test-entry", judge(run, fails="t@a  # why\nv@x  # why\n"),
+                      {"igt.expectations": ktap.PASS}))
+    skipped = run + [C("igt.t.d", ktap.SKIP, "listed in skips.txt: why")]
+    out.append(expect("stale-skip", judge(skipped, fails="t@a  # why\n",
+                                          skips="t@d  # why\nt@zz*  # why\n"),
+                      {"igt.expectations": ktap.FAIL}))
+    out.append(expect("no-reason", judge(run, fails="t@a\n"),
+                      {"igt.expectations": ktap.FAIL}))
+
+    problems = []
+    for path in sorted(igt_expect.LIST_DIR.glob("*.txt")):
+        problems += igt_expect.read_list(path)[1]
+    out.append(C("igt-lists-well-formed", ktap.FAIL if problems else ktap.PASS, "", problems))
+    return out
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--results", required=True, type=Path)
+    args = parser.parse_args()
+    args.results.mkdir(parents=True, exist_ok=True)
+    result = cases()
+    ktap.write(args.results / "ci.ktap", result, "tlgpu CI self-checks")
+    _, failed, _ = ktap.report(result, "ci")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
