@@ -49,8 +49,9 @@ help:
 	@echo '  make help          this list'
 	@echo '  make clean         remove build/ (the cache in $$TLGPU_CACHE stays)'
 	@echo '  make distclean     remove build/ and the cache'
-	@echo 'variables: FLAVOR=stock, TLGPU_CACHE=$(CACHE), FUZZ_SECONDS, FUZZ_SEED,'
-	@echo '           CHECK_FLAVORS="stock debug" (make check CHECK_FLAVORS=stock: the quick run)'
+	@echo 'variables: FLAVOR=stock (or debug, 6.12-debug, 7.2-debug), TLGPU_CACHE=$(CACHE),'
+	@echo '           FUZZ_SECONDS, FUZZ_SEED, IGT_SRC, CHECK_FLAVORS="$(CHECK_FLAVORS)"'
+	@echo '           (make check CHECK_FLAVORS=stock: the quick run)'
 
 deps:
 	@bash scripts/deps.sh
@@ -67,8 +68,9 @@ qemu-asan:
 kernel:
 	@case "$(FLAVOR)" in \
 	stock)	bash images/fetch-stock-kernel.sh ;; \
-	debug)	bash images/build-debug-kernel.sh ;; \
-	*)	echo "FLAVOR is stock or debug, not '$(FLAVOR)'" >&2; exit 2 ;; \
+	debug)	bash images/build-debug-kernel.sh 6.1 debug ;; \
+	6.12-debug|7.2-debug) bash images/build-debug-kernel.sh $(FLAVOR:-debug=) $(FLAVOR) ;; \
+	*)	echo "FLAVOR is stock, debug, 6.12-debug or 7.2-debug, not '$(FLAVOR)'" >&2; exit 2 ;; \
 	esac
 
 driver: kernel
@@ -88,9 +90,10 @@ igt:
 initramfs: driver userspace
 	@bash images/mkinitramfs.sh $(FLAVOR)
 
-# Both kernel flavours: Debian's stock kernel, and the debug build (lockdep,
-# KASAN, kmemleak; about 10 minutes to build once, cached by its inputs).
-CHECK_FLAVORS := stock debug
+# The kernel flavours make check runs: Debian's stock 6.1, and the debug
+# builds (lockdep, KASAN, kmemleak; about 10 minutes each to build once,
+# cached by their inputs) of 6.1 and 6.12.
+CHECK_FLAVORS := stock debug 6.12-debug
 
 check: deps
 	@for f in $(CHECK_FLAVORS); do \
@@ -123,6 +126,8 @@ check-device-asan: qemu-asan
 # Watchdog of one guest run (seconds): the debug kernel runs 3-5x slower.
 GUEST_TIMEOUT_stock := 900
 GUEST_TIMEOUT_debug := 1800
+GUEST_TIMEOUT_6.12-debug := 1800
+GUEST_TIMEOUT_7.2-debug := 1800
 
 check-guest: igt initramfs qemu
 	@python3 ci/run-guest.py --flavor $(FLAVOR) --results $(BUILD)/results \

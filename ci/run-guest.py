@@ -143,7 +143,8 @@ def kernel_reports(log_lines):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--flavor", required=True, choices=("stock", "debug"))
+    parser.add_argument("--flavor", required=True,
+                        help="stock, debug (6.1), or <kernel>-debug such as 6.12-debug")
     parser.add_argument("--results", required=True, type=Path)
     parser.add_argument("--timeout", type=int, default=900, help="watchdog seconds")
     parser.add_argument("--devices", type=int, default=2)

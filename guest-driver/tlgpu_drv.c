@@ -278,6 +278,10 @@ static const struct file_operations tlgpu_fops = {
 	.llseek		= noop_llseek,
 	.mmap		= drm_gem_mmap,
 	.show_fdinfo	= tlgpu_show_fdinfo,
+#ifdef TLGPU_HAVE_FOP_UNSIGNED_OFFSET
+	/* 6.12: DRM refuses to open files of fops without it (mmap offsets). */
+	.fop_flags	= FOP_UNSIGNED_OFFSET,
+#endif
 };
 
 static const struct drm_driver tlgpu_drm_driver = {
@@ -292,14 +296,18 @@ static const struct drm_driver tlgpu_drm_driver = {
 	.prime_handle_to_fd	= drm_gem_prime_handle_to_fd,
 	.prime_fd_to_handle	= drm_gem_prime_fd_to_handle,
 	.gem_prime_import_sg_table = drm_gem_shmem_prime_import_sg_table,
+#ifdef TLGPU_HAVE_DRM_GEM_PRIME_MMAP
 	.gem_prime_mmap		= drm_gem_prime_mmap,
+#endif
 #ifdef CONFIG_DEBUG_FS
 	.debugfs_init		= tlgpu_debugfs_init,
 #endif
 
 	.name			= DRIVER_NAME,
 	.desc			= DRIVER_DESC,
+#ifdef TLGPU_HAVE_DRM_DRIVER_DATE
 	.date			= DRIVER_DATE,
+#endif
 	.major			= DRIVER_MAJOR,
 	.minor			= DRIVER_MINOR,
 	.patchlevel		= DRIVER_PATCHLEVEL,

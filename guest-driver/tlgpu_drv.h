@@ -19,9 +19,12 @@
 #include <linux/workqueue.h>
 
 #include <drm/drm_device.h>
+#include <drm/drm_print.h>
 #include <drm/drm_gem_shmem_helper.h>
 #include <drm/drm_mm.h>
 #include <drm/gpu_scheduler.h>
+
+#include "tlgpu_compat.h"
 
 #include "tlgpu_drm.h"
 #include "tlgpu_hw.h"
@@ -521,6 +524,7 @@ void tlgpu_fence_free(struct tlgpu_fence *fence);
 void tlgpu_fence_init(struct tlgpu_fence *fence, u64 seqno);
 void tlgpu_fence_signal_error(struct tlgpu_fence *fence, int err);
 ktime_t tlgpu_fence_busy_since(struct tlgpu_fence *fence);
+bool tlgpu_fence_completed(struct tlgpu_fence *fence);
 void tlgpu_timelines_put(struct tlgpu_timelines *set);
 int tlgpu_error_to_errno(u32 error);
 
@@ -558,13 +562,25 @@ void tlgpu_vm_release_waiters(struct tlgpu_device *tdev);
 int tlgpu_get_param_ioctl(struct drm_device *drm, void *data,
 			  struct drm_file *file);
 
-/* tlgpu_sched.c */
-int tlgpu_sched_init(struct tlgpu_device *tdev);
-void tlgpu_sched_unplug(struct tlgpu_device *tdev);
-void tlgpu_timeline_irq(struct tlgpu_timeline *tl);
+/* tlgpu_reset.c */
+enum drm_gpu_sched_stat tlgpu_job_timedout(struct drm_sched_job *sched_job);
 void tlgpu_sched_reset_prepare(struct tlgpu_device *tdev);
 void tlgpu_sched_reset_done(struct tlgpu_device *tdev);
+
+/* tlgpu_sched.c */
+extern const struct drm_sched_backend_ops tlgpu_sched_ops;
 bool tlgpu_job_dev_dep(struct tlgpu_device *tdev, struct dma_fence *fence);
+
+/* tlgpu_signal.c */
+void tlgpu_timeline_irq(struct tlgpu_timeline *tl);
+void tlgpu_timeline_signal_work(struct work_struct *work);
+void tlgpu_timeline_cancel(struct tlgpu_timeline *tl, int err);
+void tlgpu_fence_cancel(struct tlgpu_fence *fence, int err);
+
+/* tlgpu_timeline.c */
+int tlgpu_timeline_start(struct tlgpu_timeline *tl);
+int tlgpu_sched_init(struct tlgpu_device *tdev);
+void tlgpu_sched_unplug(struct tlgpu_device *tdev);
 
 /* tlgpu_submit.c */
 int tlgpu_submit_ioctl(struct drm_device *drm, void *data,

@@ -122,7 +122,7 @@ static const struct dma_fence_ops tlgpu_fence_ops = {
  */
 struct tlgpu_fence *to_tlgpu_fence(struct dma_fence *fence)
 {
-	if (fence->ops != &tlgpu_fence_ops)
+	if (tlgpu_fence_ops_of(fence) != &tlgpu_fence_ops)
 		return NULL;
 	return container_of(fence, struct tlgpu_fence, base);
 }
@@ -184,8 +184,8 @@ ktime_t tlgpu_fence_busy_since(struct tlgpu_fence *fence)
  * @fence: a hardware fence the caller took off its timeline's pending list
  * @err: 0, or the negative errno the job failed with
  *
- * Sets @err on @fence and on the job's finished fence (the 6.1 scheduler
- * does not pass the parent's error on), gives back the job's address-space
+ * Sets @err on @fence and, on 6.1 whose scheduler does not pass the
+ * parent's error on, on the job's finished fence; gives back the job's address-space
  * slot, signals @fence, drops what it held, and drops the pending list's
  * reference.  &tlgpu_device.signal_lock held.
  */
@@ -215,8 +215,11 @@ void tlgpu_fence_signal_error(struct tlgpu_fence *fence, int err)
 	}
 	if (err) {
 		dma_fence_set_error(&fence->base, err);
+#ifndef TLGPU_SCHED_FORWARDS_ERROR
+		/* 6.1: the scheduler does not pass the parent's error on. */
 		if (fence->finished)
 			dma_fence_set_error(fence->finished, err);
+#endif
 	}
 	dma_fence_signal(&fence->base);
 	tlgpu_fence_put_deps(fence);
@@ -247,4 +250,14 @@ int tlgpu_error_to_errno(u32 error)
 	default:
 		return -EIO;
 	}
+}
+
+/*
+ * Whether the device completed @fence's job: its seqno is in the status
+ * page, though the fence may still wait to be signalled.
+ */
+bool tlgpu_fence_completed(struct tlgpu_fence *fence)
+{
+	return le64_to_cpu(READ_ONCE(fence->tl->status->completed_seqno)) >=
+	       fence->base.seqno;
 }

@@ -73,13 +73,6 @@ void tlgpu_job_cleanup(struct tlgpu_job *job)
 /* Whole commands, each allowed to userspace, filling exactly @n dwords. */
 static int tlgpu_check_cmds(const u32 *cmds, u32 n)
 {
-	static const u8 ndw[] = {
-		[TLGPU_OP_FILL] = sizeof(struct tlgpu_cmd_fill) / 4,
-		[TLGPU_OP_COPY] = sizeof(struct tlgpu_cmd_copy) / 4,
-		[TLGPU_OP_CHECKSUM] = sizeof(struct tlgpu_cmd_checksum) / 4,
-		[TLGPU_OP_DELAY] = sizeof(struct tlgpu_cmd_delay) / 4,
-		[TLGPU_OP_STORE] = sizeof(struct tlgpu_cmd_store) / 4,
-	};
 	u32 i = 0;
 
 	while (i < n) {
@@ -88,10 +81,21 @@ static int tlgpu_check_cmds(const u32 *cmds, u32 n)
 		if (len < 2 || (len & 1) || len > TLGPU_CMD_MAX_DW ||
 		    len > n - i || TLGPU_CMD_FLAGS(cmds[i]))
 			return -EINVAL;
-		/* SET_AS, WAIT and FENCE are the driver's; others unknown. */
-		if (op != TLGPU_OP_NOP &&
-		    (op >= ARRAY_SIZE(ndw) || !ndw[op] || ndw[op] != len))
+		switch (op) {
+		case TLGPU_OP_NOP:
+			break;
+		case TLGPU_OP_FILL:
+		case TLGPU_OP_COPY:
+		case TLGPU_OP_CHECKSUM:
+		case TLGPU_OP_DELAY:
+		case TLGPU_OP_STORE:
+			if (len != tlgpu_cmd_ndw(op))
+				return -EINVAL;
+			break;
+		default:
+			/* SET_AS, WAIT and FENCE are the driver's; others unknown. */
 			return -EINVAL;
+		}
 		i += len;
 	}
 	return 0;
@@ -123,7 +127,7 @@ static int tlgpu_job_add_dev_dep(struct tlgpu_job *job, struct dma_fence *f)
 		u32 n = max(8u, job->dev_dep_count * 2);
 		struct dma_fence **deps;
 
-		deps = kvrealloc(job->dev_deps,
+		deps = tlgpu_kvrealloc(job->dev_deps,
 				 job->dev_dep_count * sizeof(*deps),
 				 n * sizeof(*deps), GFP_KERNEL);
 		if (!deps)
@@ -160,9 +164,8 @@ static int tlgpu_job_add_dep(struct tlgpu_job *job, struct dma_fence *fence)
 			return -ENOMEM;
 		}
 		fences[0] = fence;
-		array = dma_fence_array_create(1, fences,
-					       dma_fence_context_alloc(1), 1,
-					       false);
+		array = tlgpu_fence_array_create(1, fences,
+						 dma_fence_context_alloc(1), 1);
 		if (!array) {
 			kfree(fences);
 			dma_fence_put(fence);
@@ -472,8 +475,8 @@ int tlgpu_submit_ioctl(struct drm_device *drm, void *data,
 	if (ret)
 		goto err_job;
 
-	ret = drm_sched_job_init(&job->base, &tfile->entities[args->timeline],
-				 tfile);
+	ret = tlgpu_sched_job_init(&job->base, &tfile->entities[args->timeline],
+				   tfile, tfile->client_id);
 	if (ret)
 		goto err_job;
 	sched_init = true;

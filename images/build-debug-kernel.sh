@@ -1,11 +1,19 @@
 #!/usr/bin/env bash
-# Build the debug guest kernel: Debian's linux-source-6.1 (the source of
-# the stock kernel, same Debian version) configured as x86_64_defconfig
-# plus images/debug.config (lockdep, KASAN, kmemleak, debugobjects, ...).
+# Build a debug guest kernel: Debian's linux-source-<KVER> configured as
+# x86_64_defconfig plus images/debug.config (lockdep, KASAN, kmemleak,
+# debugobjects, ...) and, where it exists, images/debug-<KVER>.config (what
+# differs on that kernel).  KVER is 6.1 (bookworm, the host's own apt: the
+# source of the stock kernel), 6.12 (trixie) or 7.2 (sid); the other suites
+# are reached through scripts/apt-suite.sh, never the host's sources.
+#
+# usage: build-debug-kernel.sh [KVER [OUTNAME]]
+#   KVER     6.1 (default), 6.12 or 7.2
+#   OUTNAME  build/kernel/<OUTNAME> gets the pointers (default: debug for
+#            6.1, <KVER>-debug otherwise)
 #
 # The package is downloaded into $CACHE/debs, never installed; its tarball
-# is unpacked into $CACHE/kernel-debug-<key>/linux, where <key> hashes the
-# package version, the fragment and this script.  The kernel is built in
+# is unpacked into $CACHE/kernel-debug-<KVER>-<key>/linux, where <key>
+# hashes the package version, the fragments and this script.  The kernel is built in
 # place, so that tree is the KDIR for out-of-tree modules (M=), and the
 # modules are installed into $CACHE/kernel-debug-<key>/root.  The kernel's
 # sync selftest (tools/testing/selftests/sync) is built statically from the
@@ -24,20 +32,39 @@ TOP=${TOP:-$(cd "$(dirname "$0")/.." && pwd)}
 BUILD=${BUILD:-$TOP/build}
 CACHE=${CACHE:-${TLGPU_CACHE:-$HOME/.cache/tlgpu}}
 JOBS=${JOBS:-$(nproc)}
-OUT=$BUILD/kernel/debug
+KVER=${1:-6.1}
+case $KVER in
+6.1)	SUITE= ;;
+6.12)	SUITE=trixie ;;
+7.2)	SUITE=sid ;;
+*)	echo "build-debug-kernel: KVER is 6.1, 6.12 or 7.2, not '$KVER'" >&2; exit 2 ;;
+esac
+OUTNAME=${2:-$([ "$KVER" = 6.1 ] && echo debug || echo "$KVER-debug")}
+OUT=$BUILD/kernel/$OUTNAME
 DEBS=$CACHE/debs
 FRAGMENT=$TOP/images/debug.config
+EXTRA_FRAGMENT=$TOP/images/debug-$KVER.config
 SELF=$TOP/images/build-debug-kernel.sh
-PKG=linux-source-6.1
+PKG=linux-source-$KVER
+. "$TOP/scripts/apt-suite.sh"
 
-# Modules the initramfs and the debug suites take from this kernel.
-REQUIRED_MODULES=(drm drm_shmem_helper gpu-sched vgem dmabuf_selftests)
+# apt for this kernel's suite: the host's own for 6.1.
+apt_for() {	# CMD ARGS...
+	if [ -n "$SUITE" ]; then apt_suite "$SUITE" "$@"; else "$@"; fi
+}
+
+# Modules the initramfs and the debug suites take from this kernel: the
+# dma-buf selftests are a module of their own before 7.x, KUnit after.
+REQUIRED_MODULES=(drm drm_shmem_helper gpu-sched vgem)
+case $KVER in
+6.*)	REQUIRED_MODULES+=(dmabuf_selftests) ;;
+esac
 
 die() { echo "build-debug-kernel: $*" >&2; exit 1; }
 log() { echo "build-debug-kernel: $*" >&2; }
 
 candidate_version() {
-	apt-cache show --no-all-versions "$1" 2>/dev/null |
+	apt_for apt-cache show --no-all-versions "$1" 2>/dev/null |
 		sed -n 's/^Version: //p' | head -n 1
 }
 
@@ -65,25 +92,34 @@ write_pointers() {
 # Every option of the fragment as it ended up in .config: "CONFIG_X=v" must
 # appear as such; "# CONFIG_X is not set" must not be set to anything.
 verify_config() {
-	local config=$1 bad=() line sym want got
+	local config=$1 bad=() line sym got
+	local -A want=()
+	# The last fragment to name a symbol wins, as in merge_config.sh.
 	while IFS= read -r line; do
 		case $line in
 		CONFIG_*=*)
-			sym=${line%%=*} want=${line#*=} ;;
+			want[${line%%=*}]=${line#*=} ;;
 		"# CONFIG_"*" is not set")
-			sym=${line#\# } sym=${sym%% *} want=n ;;
-		*)	continue ;;
+			sym=${line#\# } want[${sym%% *}]=n ;;
 		esac
+	done < <(fragments)
+	for sym in "${!want[@]}"; do
 		got=$(sed -n "s/^$sym=//p" "$config")
 		[ -n "$got" ] || got=n
-		[ "$got" = "$want" ] || bad+=("$sym: asked $want, got $got")
-	done <"$FRAGMENT"
+		[ "$got" = "${want[$sym]}" ] || bad+=("$sym: asked ${want[$sym]}, got $got")
+	done
 	if [ "${#bad[@]}" -gt 0 ]; then
 		printf 'build-debug-kernel:   %s\n' "${bad[@]}" >&2
-		die "${#bad[@]} option(s) of ${FRAGMENT#"$TOP"/} did not survive olddefconfig" \
+		die "${#bad[@]} option(s) of the fragments did not survive olddefconfig" \
 			"(missing dependency or a choice/select overriding them)"
 	fi
-	log "all $(grep -cE '^(CONFIG_|# CONFIG_.* is not set$)' "$FRAGMENT") options of the fragment verified"
+	log "all ${#want[@]} options of the fragments verified"
+}
+
+# The fragments in order: the common one, then this kernel's (later wins).
+fragments() {
+	cat "$FRAGMENT"
+	[ ! -f "$EXTRA_FRAGMENT" ] || cat "$EXTRA_FRAGMENT"
 }
 
 [ -f "$FRAGMENT" ] || die "$FRAGMENT missing"
@@ -95,8 +131,8 @@ if [ -z "$ver" ]; then
 	die "no candidate for $PKG (run 'apt-get update' first)"
 fi
 
-key=$( { echo "$PKG $ver"; cat "$FRAGMENT" "$SELF"; } | sha256sum | cut -c1-16)
-dir=$CACHE/kernel-debug-$key
+key=$( { echo "$PKG $ver"; fragments; cat "$SELF"; } | sha256sum | cut -c1-16)
+dir=$CACHE/kernel-debug-$KVER-$key
 src=$dir/linux
 mkdir -p "$DEBS" "$dir"
 
@@ -117,7 +153,7 @@ if [ ! -f "$dir/.unpacked" ]; then
 	deb=$(find "$DEBS" -maxdepth 1 -name "${PKG}_${ver//:/%3a}_*.deb" -size +0 | head -n 1)
 	if [ -z "$deb" ]; then
 		log "downloading $PKG $ver"
-		(cd "$DEBS" && apt-get download -q -o APT::Sandbox::User=root \
+		(cd "$DEBS" && apt_for apt-get download -q -o APT::Sandbox::User=root \
 			"$PKG=$ver" >/dev/null) || die "apt-get download $PKG=$ver failed"
 		deb=$(find "$DEBS" -maxdepth 1 -name "${PKG}_${ver//:/%3a}_*.deb" -size +0 | head -n 1)
 		[ -n "$deb" ] || die "no .deb for $PKG $ver in $DEBS after download"
@@ -140,9 +176,10 @@ fi
 
 # --- configuration: defconfig + fragment, checked option by option ---
 if [ ! -f "$dir/.configured" ]; then
-	log "configuring: x86_64_defconfig + ${FRAGMENT#"$TOP"/}"
+	log "configuring: x86_64_defconfig + ${FRAGMENT#"$TOP"/}$([ -f "$EXTRA_FRAGMENT" ] && echo " + ${EXTRA_FRAGMENT#"$TOP"/}")"
 	make -C "$src" -s x86_64_defconfig
-	(cd "$src" && scripts/kconfig/merge_config.sh -m -O "$src" "$src/.config" "$FRAGMENT" \
+	fragments >"$dir/fragment.config"
+	(cd "$src" && scripts/kconfig/merge_config.sh -m -O "$src" "$src/.config" "$dir/fragment.config" \
 		>"$dir/merge_config.log" 2>&1) ||
 		{ cat "$dir/merge_config.log" >&2; die "merge_config.sh failed"; }
 	make -C "$src" -s olddefconfig
@@ -196,8 +233,16 @@ log "built $release in $(((SECONDS - start) / 60)) min $(((SECONDS - start) % 60
 write_pointers "$dir"
 
 # Entries for older inputs take gigabytes each: remove those nobody holds.
+# Only this kernel's entries (and, for 6.1, those of before the version
+# was in the name, kernel-debug-<key>).
 for old in "$CACHE"/kernel-debug-*.lock; do
 	[ -e "$old" ] || continue
+	case ${old##*/} in
+	kernel-debug-"$KVER"-*) ;;
+	*)	# Unversioned names were 6.1's.
+		[ "$KVER" = 6.1 ] && [[ ${old##*/} =~ ^kernel-debug-[0-9a-f]{16}\.lock$ ]] ||
+			continue ;;
+	esac
 	other=${old%.lock}
 	[ "$other" = "$dir" ] && continue
 	(

@@ -2,9 +2,10 @@
 # Build build/initramfs-FLAVOR.cpio.gz: busybox, the DRM modules tlgpu
 # needs with their modules.dep closure, build/driver-FLAVOR/tlgpu.ko, the
 # guest userspace installed from build/userspace with the shared libraries
-# it links, and images/init.  The debug flavour adds the kernel's own
-# selftests: dmabuf_selftests.ko, sync_test (built by build-debug-kernel.sh)
-# and the suites of images/tests-debug/.  Always rebuilt from scratch: it
+# it links, and images/init.  A debug flavour adds the kernel's own
+# selftests: dmabuf_selftests.ko (6.x) or the dma-buf and scheduler KUnit
+# modules (7.x), sync_test (built by build-debug-kernel.sh) and the suites
+# of images/tests-debug/ that apply.  Always rebuilt from scratch: it
 # takes seconds.
 #
 # usage: mkinitramfs.sh FLAVOR
@@ -26,7 +27,21 @@ ROOT=$STAGE/root
 # added from modules.dep, tlgpu.ko's own from its modinfo.
 MODULES=(drm drm_shmem_helper gpu-sched vgem)
 # The debug suites load dmabuf_selftests themselves (not at boot).
-[ "$FLAVOR" = debug ] && MODULES+=(dmabuf_selftests)
+# A debug flavour is "debug" (6.1) or "<kernel>-debug".
+case $FLAVOR in debug|*-debug) DEBUG=1 ;; *) DEBUG= ;; esac
+# The kernel's own tests the debug suites load (not at boot): the dma-buf
+# selftests module on 6.x (kernel-dmabuf.sh), KUnit modules on 7.x
+# (kernel-kunit.sh); each suite is installed when its modules are there.
+has_module() { [ -n "$(find "$(cat "$KOUT/modules")" -name "$1.ko*" -print -quit 2>/dev/null)" ]; }
+DEBUG_SUITES=()
+if [ -n "$DEBUG" ]; then
+	has_module dmabuf_selftests && MODULES+=(dmabuf_selftests) DEBUG_SUITES+=(kernel-dmabuf.sh)
+	for m in dmabuf_kunit drm-sched-tests; do
+		has_module "$m" && MODULES+=("$m")
+	done
+	has_module dmabuf_kunit && DEBUG_SUITES+=(kernel-kunit.sh)
+	DEBUG_SUITES+=(kernel-sync.sh zz-kmemleak.sh)
+fi
 
 die() { echo "mkinitramfs: $*" >&2; exit 1; }
 log() { echo "mkinitramfs: $*"; }
@@ -115,14 +130,16 @@ cp -a "$ustage/." "$ROOT/"
 rm -rf "$ustage"
 
 # --- debug flavour: the kernel's selftests and the suites that run them ---
-if [ "$FLAVOR" = debug ]; then
+if [ -n "$DEBUG" ]; then
 	[ -f "$KOUT/selftests" ] || die "$KOUT/selftests missing: run images/build-debug-kernel.sh"
 	selftests=$(cat "$KOUT/selftests")
 	[ -x "$selftests/sync_test" ] || die "$selftests/sync_test missing"
 	install -D -m 0755 "$selftests/sync_test" "$ROOT/usr/lib/tlgpu/kselftest/sync_test"
 	mkdir -p "$ROOT/usr/lib/tlgpu/tests"
-	install -m 0755 "$TOP"/images/tests-debug/*.sh "$ROOT/usr/lib/tlgpu/tests/"
-	log "debug suites: $(cd "$TOP/images/tests-debug" && echo *.sh)"
+	for t in "${DEBUG_SUITES[@]}"; do
+		install -m 0755 "$TOP/images/tests-debug/$t" "$ROOT/usr/lib/tlgpu/tests/"
+	done
+	log "debug suites: ${DEBUG_SUITES[*]}"
 fi
 
 # --- IGT: the tests build-igt.sh built (build/igt), and the suite that
@@ -160,7 +177,7 @@ while IFS= read -r -d '' f; do
 done < <(find "$ROOT/usr" -path "$ROOT/usr/lib/modules" -prune -o -type f -print0)
 # glibc loads libgcc_s at run time for pthread_exit/pthread_cancel (IGT's
 # threads): no ldd names it.
-libgcc_s=$(ldconfig -p | awk '$1 == "libgcc_s.so.1" && /x86-64/ { print $NF; exit }')
+libgcc_s=$(ldconfig -p | awk '$1 == "libgcc_s.so.1" && /x86-64/ && !p { p = $NF } END { print p }')
 [ -n "$libgcc_s" ] || die "libgcc_s.so.1 not found (ldconfig -p)"
 libs[$libgcc_s]=1
 for lib in "${!libs[@]}"; do

@@ -14,7 +14,8 @@ usage() {
 	[ "${1:-0}" = 0 ] || fd=2
 	cat >&$fd <<EOF
 usage: run-vm.sh [options]
-  --flavor stock|debug   guest kernel (default stock)
+  --flavor FLAVOR        guest kernel: stock, debug (6.1), 6.12-debug,
+                         7.2-debug... (default stock; build/kernel/FLAVOR)
   --devices N            tlgpu devices (default 1)
   --timelines N          timelines per device (default 4)
   --mode MODE            what the guest does: shell (default), test,
@@ -57,7 +58,8 @@ while [ $# -gt 0 ]; do
 	shift 2
 done
 
-case $flavor in stock|debug) ;; *) die "--flavor is stock or debug" ;; esac
+[ -f "$BUILD/kernel/$flavor/release" ] ||
+	die "no $flavor kernel in $BUILD/kernel/$flavor (make kernel FLAVOR=$flavor)"
 case $mode in shell|test|bench|demo|known-bugs) ;; *) die "--mode is shell, test, bench, demo or known-bugs" ;; esac
 [[ $devices =~ ^[0-9]+$ ]] || die "--devices takes a number"
 [[ $timelines =~ ^[1-9][0-9]*$ ]] || die "--timelines takes a number >= 1"

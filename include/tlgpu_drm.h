@@ -44,7 +44,10 @@
  *
  * Errors.  A job the device reports as failed, or that times out and is
  * reset, signals its fence with an error, visible through sync_file
- * status, the syncobj and dma-buf fences, and WAIT_BO's @error: -EFAULT
+ * status, the syncobj and dma-buf fences, and WAIT_BO's @error (a timeline
+ * syncobj's point is a dma_fence_chain, whose own status on 6.1 stays 1:
+ * the error is that of the job's fence inside it, as SYNC_IOC_FILE_INFO
+ * lists it for the point's exported sync file): -EFAULT
  * for a page fault (unmapped address, memory outside RAM), -EACCES for a
  * write to a read-only page, -EINVAL for a command the device refused,
  * -EIO for an injected failure, -ETIME for a job that hung and was reset,

@@ -247,6 +247,28 @@ struct tlgpu_cmd_store {
 	uint64_t value;
 };
 
+/*
+ * The length in dwords of each command (header included), one table for
+ * the device (which refuses any other length) and the driver (which
+ * checks userspace's commands before they reach a ring).  0: NOP, any
+ * even length from 2 to TLGPU_CMD_MAX_DW; an op of TLGPU_OP_MAX or more
+ * is no command (0 as well: check the op first).
+ */
+static inline unsigned int tlgpu_cmd_ndw(unsigned int op)
+{
+	switch (op) {
+	case TLGPU_OP_SET_AS:	return sizeof(struct tlgpu_cmd_set_as) / 4;
+	case TLGPU_OP_FILL:	return sizeof(struct tlgpu_cmd_fill) / 4;
+	case TLGPU_OP_COPY:	return sizeof(struct tlgpu_cmd_copy) / 4;
+	case TLGPU_OP_CHECKSUM:	return sizeof(struct tlgpu_cmd_checksum) / 4;
+	case TLGPU_OP_WAIT:	return sizeof(struct tlgpu_cmd_wait) / 4;
+	case TLGPU_OP_DELAY:	return sizeof(struct tlgpu_cmd_delay) / 4;
+	case TLGPU_OP_FENCE:	return sizeof(struct tlgpu_cmd_fence) / 4;
+	case TLGPU_OP_STORE:	return sizeof(struct tlgpu_cmd_store) / 4;
+	default:		return 0;	/* NOP, or no command */
+	}
+}
+
 #define TLGPU_MAX_XFER			(1ull << 30)
 #define TLGPU_MAX_DELAY_US		10000000u
 

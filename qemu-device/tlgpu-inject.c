@@ -1,5 +1,5 @@
 /*
- * tlgpu - fault injection and interrupt delivery.
+ * tlgpu - fault injection.
  *
  * The test harness steers faults three ways, all on the same settings
  * (s->inj, under s->lock): `-device tlgpu,inject-...=` at start, QMP
@@ -8,20 +8,16 @@
  * guest); counters of what was injected are readable with `qom-get` and
  * through registers.
  *
- * Interrupts: a completing timeline sets irq_request and schedules a
- * bottom half, which raises the timeline's MSI-X vector from the main loop
- * unless the interrupt latch is still set (coalescing), or injection drops
- * or duplicates it.
+ * Interrupts are delivered by tlgpu-irq.c, which asks
+ * tlgpu_inject_irq_fate() whether to drop or duplicate each one.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 
 #include "qemu/osdep.h"
 #include "qemu/log.h"
-#include "qemu/main-loop.h"
 #include "qapi/error.h"
 #include "qapi/visitor.h"
-#include "hw/pci/msix.h"
 #include "tlgpu.h"
 #include "trace.h"
 
@@ -174,7 +170,7 @@ static void tlgpu_spurious_prop_set(Object *obj, Visitor *v, const char *name,
         error_setg(errp, "%s: no MSI-X vector %u", name, vector);
         return;
     }
-    tlgpu_irq_spurious(s, vector);
+    tlgpu_inject_spurious(s, vector);
 }
 
 void tlgpu_inject_class_init(ObjectClass *oc)
@@ -227,7 +223,7 @@ void tlgpu_inject_write(TLGPUState *s, unsigned reg, uint32_t val)
 
     if (reg == TLGPU_REG_INJ_SPURIOUS) {
         if (val <= s->num_timelines) {
-            tlgpu_irq_spurious(s, val);
+            tlgpu_inject_spurious(s, val);
         } else {
             qemu_log_mask(LOG_GUEST_ERROR, "%s: no vector %u\n",
                           __func__, val);
@@ -311,77 +307,29 @@ bool tlgpu_inject_hang(TLGPUTimeline *tl)
     return hang;
 }
 
-/* A completion wants an interrupt.  tl->lock held; any thread. */
-void tlgpu_irq_request(TLGPUTimeline *tl)
+/*
+ * What injection does to the next interrupt a timeline raises: drop it,
+ * raise it twice, or neither.  Counts it.  Any thread; takes s->lock.
+ */
+void tlgpu_inject_irq_fate(TLGPUState *s, bool *drop, bool *dup)
 {
-    tl->irq_request = true;
-    qemu_bh_schedule(tl->dev->irq_bh);
+    qemu_mutex_lock(&s->lock);
+    s->inj.irq_seq++;
+    *drop = s->inj.irq_drop_every &&
+            s->inj.irq_seq % s->inj.irq_drop_every == 0;
+    *dup = !*drop && s->inj.irq_dup_every &&
+           s->inj.irq_seq % s->inj.irq_dup_every == 0;
+    s->inj.cnt_irq_dropped += *drop;
+    s->inj.cnt_irq_duped += *dup;
+    qemu_mutex_unlock(&s->lock);
 }
 
-static void tlgpu_msix_notify(TLGPUState *s, unsigned vector)
-{
-    PCIDevice *pdev = PCI_DEVICE(s);
-
-    if (msix_enabled(pdev)) {
-        msix_notify(pdev, vector);
-    }
-}
-
-/* Main loop, BQL held. */
-void tlgpu_irq_bh(void *opaque)
-{
-    TLGPUState *s = opaque;
-    unsigned i;
-
-    for (i = 0; i < s->num_timelines; i++) {
-        TLGPUTimeline *tl = &s->tl[i];
-        bool drop = false, dup = false, raise = false;
-
-        qemu_mutex_lock(&tl->lock);
-        if (tl->irq_request) {
-            tl->irq_request = false;
-            if (tl->irq_latched) {
-                tl->irqs_coalesced++;
-                trace_tlgpu_irq_coalesced(i);
-            } else {
-                qemu_mutex_lock(&s->lock);
-                s->inj.irq_seq++;
-                drop = s->inj.irq_drop_every &&
-                       s->inj.irq_seq % s->inj.irq_drop_every == 0;
-                dup = !drop && s->inj.irq_dup_every &&
-                      s->inj.irq_seq % s->inj.irq_dup_every == 0;
-                s->inj.cnt_irq_dropped += drop;
-                s->inj.cnt_irq_duped += dup;
-                qemu_mutex_unlock(&s->lock);
-                if (!drop) {
-                    tl->irq_latched = true;
-                    tl->irqs += dup ? 2 : 1;
-                    raise = true;
-                }
-            }
-        }
-        qemu_mutex_unlock(&tl->lock);
-
-        if (drop) {
-            trace_tlgpu_inject_irq_drop(i);
-        }
-        if (raise) {
-            trace_tlgpu_irq(i, TLGPU_VECTOR_TIMELINE(i));
-            tlgpu_msix_notify(s, TLGPU_VECTOR_TIMELINE(i));
-        }
-        if (dup) {
-            trace_tlgpu_inject_irq_dup(i);
-            tlgpu_msix_notify(s, TLGPU_VECTOR_TIMELINE(i));
-        }
-    }
-}
-
-/* BQL held. */
-void tlgpu_irq_spurious(TLGPUState *s, uint32_t vector)
+/* A spurious interrupt on @vector (QOM inject-spurious), counted. */
+void tlgpu_inject_spurious(TLGPUState *s, uint32_t vector)
 {
     qemu_mutex_lock(&s->lock);
     s->inj.cnt_irq_spurious++;
     qemu_mutex_unlock(&s->lock);
     trace_tlgpu_inject_spurious(vector);
-    tlgpu_msix_notify(s, vector);
+    tlgpu_irq_raise(s, vector);
 }

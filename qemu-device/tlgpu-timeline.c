@@ -38,19 +38,6 @@ static const char *const tlgpu_state_names[] = {
     [TLGPU_TL_HALTED] = "halted",
 };
 
-/* Command lengths in dwords; 0: variable (NOP, any even length >= 2). */
-static const uint8_t tlgpu_cmd_ndw[TLGPU_OP_MAX] = {
-    [TLGPU_OP_NOP] = 0,
-    [TLGPU_OP_SET_AS] = sizeof(struct tlgpu_cmd_set_as) / 4,
-    [TLGPU_OP_FILL] = sizeof(struct tlgpu_cmd_fill) / 4,
-    [TLGPU_OP_COPY] = sizeof(struct tlgpu_cmd_copy) / 4,
-    [TLGPU_OP_CHECKSUM] = sizeof(struct tlgpu_cmd_checksum) / 4,
-    [TLGPU_OP_WAIT] = sizeof(struct tlgpu_cmd_wait) / 4,
-    [TLGPU_OP_DELAY] = sizeof(struct tlgpu_cmd_delay) / 4,
-    [TLGPU_OP_FENCE] = sizeof(struct tlgpu_cmd_fence) / 4,
-    [TLGPU_OP_STORE] = sizeof(struct tlgpu_cmd_store) / 4,
-};
-
 uint64_t tlgpu_completed(TLGPUState *s, unsigned idx)
 {
     uint64_t v;
@@ -121,7 +108,7 @@ static unsigned tlgpu_fetch(TLGPUTimeline *tl, uint64_t base, uint32_t size,
                       cmd[0], head, avail);
         return 0;
     }
-    if (op < TLGPU_OP_MAX && tlgpu_cmd_ndw[op] && tlgpu_cmd_ndw[op] != ndw) {
+    if (op < TLGPU_OP_MAX && tlgpu_cmd_ndw(op) && tlgpu_cmd_ndw(op) != ndw) {
         qemu_log_mask(LOG_GUEST_ERROR, "%s: tl%u: opcode %u with %u dwords\n",
                       __func__, tl->idx, op, ndw);
         return 0;

@@ -169,8 +169,12 @@ bool tlgpu_inject_hang(TLGPUTimeline *tl);
 void tlgpu_inject_reseed(TLGPUState *s);
 uint32_t tlgpu_inject_read(TLGPUState *s, unsigned reg);
 void tlgpu_inject_write(TLGPUState *s, unsigned reg, uint32_t val);
+void tlgpu_inject_irq_fate(TLGPUState *s, bool *drop, bool *dup);
+void tlgpu_inject_spurious(TLGPUState *s, uint32_t vector);
+
+/* tlgpu-irq.c: interrupt delivery */
 void tlgpu_irq_request(TLGPUTimeline *tl);
+void tlgpu_irq_raise(TLGPUState *s, unsigned vector);
 void tlgpu_irq_bh(void *opaque);
-void tlgpu_irq_spurious(TLGPUState *s, uint32_t vector);
 
 #endif /* HW_TLGPU_H */

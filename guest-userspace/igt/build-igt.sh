@@ -18,7 +18,7 @@
 # Output: $CACHE/igt-out-<key>/{tests/,lib/libigt.so.0...,tests.txt}, where
 # <key> hashes the IGT source, the patches, this script, tlgpu's IGT
 # sources and the two contract headers.  Written once, never changed; build/igt
-# points at this checkout's.  The work tree is removed after the build.
+# points at this checkout's; outputs unused for a week are removed.  The work tree is removed after the build.
 # Without any IGT source, build/igt/unavailable says why, and the guest's
 # IGT suite reports that as a failing case.
 set -euo pipefail
@@ -94,6 +94,7 @@ key=$(inputs | sha256sum | cut -c1-16)
 out=$CACHE/igt-out-$key
 
 link_outputs() {
+	touch "$out"
 	rm -rf "$link"
 	ln -sfn "$out" "$link"
 }
@@ -209,6 +210,7 @@ mv "$tmp" "$out"
 link_outputs
 log "built $(wc -l <"$out/tests.txt") tests into $out"
 
-# Keep the newest 4 outputs.
-ls -1dt "$CACHE"/igt-out-* 2>/dev/null | grep -v -e '\.tmp\.' -e '\.lock$' | tail -n +5 |
+# Outputs nobody used for a week go (each use touches its output: another
+# checkout's build/igt may point at any of the recent ones).
+find "$CACHE" -maxdepth 1 -name 'igt-out-*' ! -name '*.lock' ! -name '*.tmp.*' -mtime +7 |
 	while read -r old; do rm -rf "$old" "$old.lock"; done
