@@ -120,9 +120,15 @@ _Static_assert(__builtin_types_compatible_p(typeof(drm_sched_start),
 probe SCHED_STAT_NO_HANG '
 int tlgpu_probe = DRM_GPU_SCHED_STAT_NO_HANG;'
 
-# drm_sched_wqueue_start() exported (6.8+, the workqueue scheduler): it
-# queues the run and free work, as 6.1's wake_up_worker wakes the thread.
-exported SCHED_WQUEUE_START drm_sched_wqueue_start
+# The workqueue scheduler (6.8+): its free work, queued to free a job put
+# back on the pending list (6.1 wakes the thread's wake_up_worker).
+probe SCHED_WORK_FREE_JOB '
+void tlgpu_probe(struct drm_gpu_scheduler *s);
+void tlgpu_probe(struct drm_gpu_scheduler *s)
+{
+	if (!READ_ONCE(s->pause_submit))
+		queue_work(s->submit_wq, &s->work_free_job);
+}'
 
 # struct drm_driver's .date (gone in 6.14) and .gem_prime_mmap (gone in 6.6).
 probe DRM_DRIVER_DATE '

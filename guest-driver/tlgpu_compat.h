@@ -57,17 +57,18 @@ static inline void tlgpu_sched_start(struct drm_gpu_scheduler *sched)
 }
 
 /*
- * Wake the scheduler so that it looks at its pending list again (a job
- * put back on it may have signalled meanwhile, and must be freed): 6.1's
- * thread sleeps on wake_up_worker; the workqueue scheduler's run and free
- * work are queued by drm_sched_wqueue_start() (which also unpauses it:
- * only call this on a scheduler that runs, i.e. not between
- * drm_sched_stop() and drm_sched_start()).
+ * Have the scheduler look at its pending list again (a job put back on it
+ * may have signalled meanwhile, and must be freed): 6.1's thread sleeps on
+ * wake_up_worker; the workqueue scheduler's free work is queued, unless
+ * the scheduler is stopped (drm_sched_stop(), or drm_sched_fini() tearing
+ * it down: its start or its end frees the job then).  Never unpauses it,
+ * as drm_sched_wqueue_start() would.
  */
 static inline void tlgpu_sched_wakeup(struct drm_gpu_scheduler *sched)
 {
-#if defined(TLGPU_HAVE_SCHED_WQUEUE_START)
-	drm_sched_wqueue_start(sched);
+#if defined(TLGPU_HAVE_SCHED_WORK_FREE_JOB)
+	if (!READ_ONCE(sched->pause_submit))
+		queue_work(sched->submit_wq, &sched->work_free_job);
 #else
 	wake_up_interruptible(&sched->wake_up_worker);
 #endif

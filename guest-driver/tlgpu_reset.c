@@ -35,6 +35,7 @@
  * buffers and fences); the scheduler frees it from there once it has
  * signalled.
  */
+#ifndef TLGPU_HAVE_SCHED_STAT_NO_HANG
 static void tlgpu_job_keep(struct drm_sched_job *sched_job)
 {
 	struct drm_gpu_scheduler *sched = sched_job->sched;
@@ -44,6 +45,7 @@ static void tlgpu_job_keep(struct drm_sched_job *sched_job)
 	spin_unlock(&sched->job_list_lock);
 	tlgpu_sched_wakeup(sched);
 }
+#endif
 
 /*
  * Not a hang: the job goes back on the scheduler's pending list.  Since
@@ -153,13 +155,18 @@ enum drm_gpu_sched_stat tlgpu_job_timedout(struct drm_sched_job *sched_job)
 	mutex_lock(&tdev->reset_lock);
 	if (!drm_dev_enter(&tdev->drm, &idx)) {
 		/*
-		 * Unplugged: tlgpu_sched_unplug() failed it, the scheduler
-		 * frees it from its pending list (no kernel puts it back for
-		 * ENODEV).
+		 * Unplugged: tlgpu_sched_unplug() failed it; back on the
+		 * pending list, the scheduler frees it (or its teardown does).
+		 * Since 6.17 the core puts it back for NO_HANG, and keeps its
+		 * hands off a scheduler being torn down.
 		 */
-		tlgpu_job_keep(sched_job);
+		stat = tlgpu_job_not_hung(sched_job);
 		mutex_unlock(&tdev->reset_lock);
+#ifdef TLGPU_HAVE_SCHED_STAT_NO_HANG
+		return stat;
+#else
 		return DRM_GPU_SCHED_STAT_ENODEV;
+#endif
 	}
 
 	/*

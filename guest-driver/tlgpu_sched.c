@@ -178,8 +178,19 @@ static struct dma_fence *tlgpu_job_run(struct drm_sched_job *sched_job)
 	u32 cmd[4];
 	int idx;
 
-	if (!drm_dev_enter(&tdev->drm, &idx))
+	if (!drm_dev_enter(&tdev->drm, &idx)) {
+		/*
+		 * Unplugged.  A job written before (replayed after a reset the
+		 * unplug interrupted) gets its hardware fence failed here, so
+		 * that its finished fence carries -ENODEV on every kernel (6.12+
+		 * would fail a job without one with -ECANCELED).
+		 */
+		if (job->hw_fence_init) {
+			tlgpu_fence_cancel(job->hw_fence, -ENODEV);
+			return dma_fence_get(fence);
+		}
 		return ERR_PTR(-ENODEV);
+	}
 
 	mutex_lock(&tl->ring_lock);
 	if (!job->hw_fence_init) {

@@ -267,7 +267,7 @@ void tlgpu_fence_cancel(struct tlgpu_fence *fence, int err)
 	struct tlgpu_timeline *tl = fence->tl;
 	struct tlgpu_device *tdev = tl->tdev;
 	unsigned long flags;
-	bool pending;
+	bool pending, cookie;
 
 	spin_lock_irqsave(&tdev->signal_lock, flags);
 	spin_lock(&tl->pending_lock);
@@ -275,7 +275,10 @@ void tlgpu_fence_cancel(struct tlgpu_fence *fence, int err)
 	if (pending)
 		list_del_init(&fence->link);
 	spin_unlock(&tl->pending_lock);
-	if (pending)
+	if (pending) {
+		cookie = dma_fence_begin_signalling();
 		tlgpu_fence_signal_error(fence, err);
+		dma_fence_end_signalling(cookie);
+	}
 	spin_unlock_irqrestore(&tdev->signal_lock, flags);
 }

@@ -139,6 +139,34 @@ static int tlgpu_job_add_dev_dep(struct tlgpu_job *job, struct dma_fence *f)
 }
 
 /*
+ * The device dependencies are waited for by tlgpu_job_dependency(), which
+ * 6.1's drm_sched_entity_kill_jobs() calls as well for a job killed when
+ * its file closes; since 6.2 the kill only waits for the job's own
+ * dependencies.  There each device dependency's scheduled fence is one
+ * too (the scheduler waits for that anyway before the driver's hook, and
+ * a killed job's wait on a scheduled fence becomes one on the finished
+ * fence), so a killed job is never done before what it depended on.
+ */
+static int tlgpu_job_kill_deps(struct tlgpu_job *job)
+{
+#ifdef TLGPU_HAVE_SCHED_PREPARE_JOB
+	u32 i;
+	int ret;
+
+	for (i = 0; i < job->dev_dep_count; i++) {
+		struct drm_sched_fence *s_fence =
+			to_drm_sched_fence(job->dev_deps[i]);
+
+		ret = drm_sched_job_add_dependency(&job->base,
+						   dma_fence_get(&s_fence->scheduled));
+		if (ret)
+			return ret;
+	}
+#endif
+	return 0;
+}
+
+/*
  * Record one dependency (consumes the reference), flattening containers.
  * On an error every reference taken so far is given back with the job.
  */
@@ -497,6 +525,10 @@ int tlgpu_submit_ioctl(struct drm_device *drm, void *data,
 				goto err_job;
 		}
 	}
+
+	ret = tlgpu_job_kill_deps(job);
+	if (ret)
+		goto err_job;
 
 	/*
 	 * Everything that can fail comes before drm_sched_job_arm(), the

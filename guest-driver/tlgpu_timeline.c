@@ -97,6 +97,8 @@ static void tlgpu_sched_release(struct drm_device *drm, void *data)
 		struct tlgpu_timeline *tl = &set->tl[i];
 
 		if (tl->sched_ready) {
+			/* A running timeout handler may still put a job back. */
+			cancel_delayed_work_sync(&tl->sched.work_tdr);
 			drm_WARN_ON(drm, !list_empty(&tl->sched.pending_list));
 			drm_sched_fini(&tl->sched);
 		}

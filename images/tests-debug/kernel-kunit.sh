@@ -39,7 +39,7 @@ report_suite() {	# SUITE
 			}
 			start++
 			if (!ok) {
-				printf "%s", log
+				printf "%s", buf
 				print "not ok " start " " suite "." name
 				bad++
 			} else if (dir ~ /^SKIP/) {
@@ -47,10 +47,10 @@ report_suite() {	# SUITE
 			} else {
 				print "ok " start " " suite "." name
 			}
-			log = ""
+			buf = ""
 			next
 		}
-		/^     / { l = $0; sub(/^ +/, "", l); sub(/^# /, "", l); log = log "# " l "\n" }
+		/^     / { l = $0; sub(/^ +/, "", l); sub(/^# /, "", l); buf = buf "# " l "\n" }
 		END { print "COUNT " start " " bad + 0 }
 	' "$KUNIT/$1/results"
 }
