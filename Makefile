@@ -6,14 +6,31 @@
 TOP	:= $(CURDIR)
 BUILD	:= $(TOP)/build
 CACHE	?= $(or $(TLGPU_CACHE),$(HOME)/.cache/tlgpu)
-FLAVOR	?= stock
 export TOP BUILD CACHE
 
+# A flavour is a kernel and a build: <version>-stock (Debian's package of
+# that kernel) or <version>-debug (its linux-source with images/debug.config).
+# KERNEL_SRC=<tree> adds src-debug: that tree with the same fragment.
+FLAVORS	:= 6.1-stock 6.1-debug 6.12-stock 6.12-debug 7.2-stock 7.2-debug
+KERNEL_SRC ?=
+ifneq ($(KERNEL_SRC),)
+FLAVOR	?= src-debug
+else
+FLAVOR	?= 6.1-stock
+endif
+# The names of before the matrix: stock and debug were 6.1's.
+override FLAVOR := $(patsubst stock,6.1-stock,$(patsubst debug,6.1-debug,$(FLAVOR)))
+KVER	  = $(firstword $(subst -, ,$(FLAVOR)))
+
+# QEMU: Debian unstable's 10.2 (the default: suites, demo, bench), Debian
+# 13's 10.0 and Debian 12's 7.2, all from the same qemu-device/.
+QEMU_VERSIONS := 10.2 10.0 7.2
 QEMU	 := $(BUILD)/qemu/qemu-system-x86_64
 KDIR	  = $(shell cat $(BUILD)/kernel/$(FLAVOR)/kdir 2>/dev/null)
 
-.PHONY: all help deps qemu qemu-asan kernel driver userspace igt initramfs \
-	check check-device check-device-asan check-guest check-known-bugs \
+.PHONY: all help deps qemu qemu-all qemu-asan kernel driver userspace igt initramfs \
+	check check-all check-device check-device-asan check-device-all check-guest \
+	check-known-bugs \
 	fuzz-device fuzz-guest \
 	vm demo bench \
 	clean distclean
@@ -25,11 +42,15 @@ help:
 	@echo '  make demo          set everything up, boot a VM with two tlgpu devices and vgem,'
 	@echo '                     run the cross-device demo: a timeline of what waited for what,'
 	@echo '                     every result checked; the image it draws: build/demo/tlgpu-demo.png'
-	@echo '  make check         set everything up and run every test suite (what CI runs)'
+	@echo '  make check         set everything up and run every test suite (what CI runs) on'
+	@echo '                     6.1-stock 6.1-debug 6.12-debug 7.2-debug 7.2-stock; with'
+	@echo '                     KERNEL_SRC=<tree>, on that tree'"'"'s debug build (src-debug)'
+	@echo '  make check-all     make check on every flavour, and the qtests on every QEMU'
 	@echo '  make deps          install the Debian packages tlgpu needs (idempotent)'
-	@echo '  make               build QEMU with tlgpu, fetch the guest kernel, build driver,'
-	@echo '                     userspace and initramfs (FLAVOR=stock by default)'
-	@echo '  make check-device  host-side qtests of the QEMU device'
+	@echo '  make               build QEMU 10.2 with tlgpu, fetch or build the guest kernel, build'
+	@echo '                     driver, userspace and initramfs (FLAVOR=6.1-stock by default)'
+	@echo '  make check-device  host-side qtests of the QEMU device (default QEMU, 10.2)'
+	@echo '  make check-device-all  the qtests on QEMU 10.0 and 7.2 as well'
 	@echo '  make check-device-asan  the same qtests on a QEMU built with ASan and UBSan'
 	@echo '  make check-guest   boot the VM in test mode and run the in-guest suites (FLAVOR=...),'
 	@echo '                     IGT included, judged by ci/igt/FLAVOR-{fails,flakes,skips}.txt'
@@ -49,33 +70,50 @@ help:
 	@echo '  make help          this list'
 	@echo '  make clean         remove build/ (the cache in $$TLGPU_CACHE stays)'
 	@echo '  make distclean     remove build/ and the cache'
-	@echo 'variables: FLAVOR=stock (or debug, 6.12-debug, 7.2-debug), TLGPU_CACHE=$(CACHE),'
-	@echo '           FUZZ_SECONDS, FUZZ_SEED, IGT_SRC, CHECK_FLAVORS="$(CHECK_FLAVORS)"'
-	@echo '           (make check CHECK_FLAVORS=stock: the quick run)'
+	@echo 'variables: FLAVOR=6.1-stock, one of $(FLAVORS) (src-debug with KERNEL_SRC=)'
+	@echo '           KERNEL_SRC=<kernel tree>, QEMU_VERSION=10.2|10.0|7.2 (make qemu),'
+	@echo '           TLGPU_CACHE=$(CACHE), FUZZ_SECONDS, FUZZ_SEED, IGT_SRC,'
+	@echo '           CHECK_FLAVORS="$(CHECK_FLAVORS)" (make check CHECK_FLAVORS=6.1-stock: quick)'
 
 deps:
 	@bash scripts/deps.sh
 
 qemu:
-	@bash qemu-device/build-qemu.sh
+	@bash qemu-device/build-qemu.sh plain $(QEMU_VERSION)
+
+# The other QEMU releases (build/qemu-<version>/), for check-device-all.
+qemu-all:
+	@for v in $(QEMU_VERSIONS); do bash qemu-device/build-qemu.sh plain $$v || exit 1; done
 
 # QEMU with AddressSanitizer and UBSan, for the device fuzzer (cached).
 qemu-asan:
 	@bash qemu-device/build-qemu.sh asan
 
-# stock: Debian's packaged kernel, fetched; debug: the same source built
+# *-stock: Debian's packaged kernel, fetched (6.12 and 7.2 with a build
+# root of their Debian release for modules); *-debug: the same source built
 # with lockdep, KASAN, kmemleak... (images/debug.config), cached by input.
 kernel:
+	@case " $(FLAVORS) src-debug " in *" $(FLAVOR) "*) ;; \
+	*) echo "FLAVOR is one of $(FLAVORS) (or src-debug with KERNEL_SRC=), not '$(FLAVOR)'" >&2; \
+	   exit 2 ;; esac
 	@case "$(FLAVOR)" in \
-	stock)	bash images/fetch-stock-kernel.sh ;; \
-	debug)	bash images/build-debug-kernel.sh 6.1 debug ;; \
-	6.12-debug|7.2-debug) bash images/build-debug-kernel.sh $(FLAVOR:-debug=) $(FLAVOR) ;; \
-	*)	echo "FLAVOR is stock, debug, 6.12-debug or 7.2-debug, not '$(FLAVOR)'" >&2; exit 2 ;; \
+	src-debug) test -n "$(KERNEL_SRC)" || \
+		{ echo "FLAVOR=src-debug needs KERNEL_SRC=<kernel tree>" >&2; exit 2; }; \
+		bash images/build-debug-kernel.sh --src "$(KERNEL_SRC)" src-debug ;; \
+	*-stock) bash images/fetch-stock-kernel.sh $(KVER) $(FLAVOR) ;; \
+	*-debug) bash images/build-debug-kernel.sh $(KVER) $(FLAVOR) ;; \
 	esac
 
+# Against a packaged 6.12/7.2 kernel the module is built inside that
+# release's build root (its compiler and kbuild tools need its glibc).
 driver: kernel
-	@$(MAKE) --no-print-directory -C guest-driver \
-		KDIR="$(KDIR)" BUILD_DIR="$(BUILD)/driver-$(FLAVOR)"
+	@if [ -f $(BUILD)/kernel/$(FLAVOR)/buildroot ]; then \
+		bash images/buildroot-make.sh "$$(cat $(BUILD)/kernel/$(FLAVOR)/buildroot)" \
+			"$(KDIR)" "$(BUILD)/driver-$(FLAVOR)"; \
+	else \
+		$(MAKE) --no-print-directory -C guest-driver \
+			KDIR="$(KDIR)" BUILD_DIR="$(BUILD)/driver-$(FLAVOR)"; \
+	fi
 
 userspace:
 	@if [ ! -f $(BUILD)/userspace/build.ninja ]; then \
@@ -90,10 +128,15 @@ igt:
 initramfs: driver userspace
 	@bash images/mkinitramfs.sh $(FLAVOR)
 
-# The kernel flavours make check runs: Debian's stock 6.1, and the debug
-# builds (lockdep, KASAN, kmemleak; about 10 minutes each to build once,
-# cached by their inputs) of 6.1 and 6.12.
-CHECK_FLAVORS := stock debug 6.12-debug
+# The flavours make check runs: every kernel's debug build (lockdep, KASAN,
+# kmemleak; about 10 minutes each to build once, cached by their inputs),
+# Debian 12's stock 6.1 and the newest stock kernel.  With KERNEL_SRC=, that
+# tree's debug build alone.  check-all runs every flavour.
+ifneq ($(KERNEL_SRC),)
+CHECK_FLAVORS ?= src-debug
+else
+CHECK_FLAVORS ?= 6.1-stock 6.1-debug 6.12-debug 7.2-debug 7.2-stock
+endif
 
 check: deps
 	@for f in $(CHECK_FLAVORS); do \
@@ -105,11 +148,11 @@ check: deps
 	python3 ci/check-ci.py --results $(BUILD)/results || rc=1; \
 	$(MAKE) --no-print-directory check-device || rc=1; \
 	$(MAKE) --no-print-directory check-device-asan || rc=1; \
+	if [ -n "$(CHECK_ALL)" ]; then $(MAKE) --no-print-directory check-device-all || rc=1; fi; \
 	python3 ci/fuzz-device.py --qemu $(BUILD)/qemu-asan/qemu-system-x86_64 \
 		--results $(BUILD)/results || rc=1; \
-	for f in $(CHECK_FLAVORS); do \
-		$(MAKE) --no-print-directory check-guest FLAVOR=$$f || rc=1; \
-	done; \
+	$(foreach f,$(CHECK_FLAVORS),$(MAKE) --no-print-directory check-guest FLAVOR=$(f) \
+		GUEST_SKIP="$(if $(CHECK_ALL),,$(CHECK_SKIP_$(f)))" || rc=1;) \
 	python3 ci/summary.py $(BUILD)/results || rc=1; \
 	exit $$rc
 
@@ -123,15 +166,31 @@ check-device-asan: qemu-asan
 		--qemu $(BUILD)/qemu-asan/qemu-system-x86_64 \
 		--test $(BUILD)/qemu-asan/tlgpu-test --results $(BUILD)/results
 
-# Watchdog of one guest run (seconds): the debug kernel runs 3-5x slower.
-GUEST_TIMEOUT_stock := 900
-GUEST_TIMEOUT_debug := 1800
-GUEST_TIMEOUT_6.12-debug := 1800
-GUEST_TIMEOUT_7.2-debug := 1800
+# Every flavour and the qtests on every QEMU release.
+check-all: deps
+	@$(MAKE) --no-print-directory check CHECK_FLAVORS="$(FLAVORS)" CHECK_ALL=1
+
+# The qtests on each QEMU release but the default (make check runs those).
+check-device-all: qemu-all
+	@rc=0; for v in $(filter-out 10.2,$(QEMU_VERSIONS)); do \
+		python3 ci/run-device-tests.py --name device-$$v \
+			--qemu $(BUILD)/qemu-$$v/qemu-system-x86_64 \
+			--test $(BUILD)/qemu-$$v/tlgpu-test --results $(BUILD)/results || rc=1; \
+	done; exit $$rc
+
+# Watchdog of one guest run (seconds): a debug kernel runs 3-5x slower.
+GUEST_TIMEOUT = $(if $(filter %-debug,$(FLAVOR)),1800,900)
+
+# Suites make check leaves out of a flavour to stay within CI's time (each
+# runs on another flavour of the same check, and check-all runs them all):
+# IGT takes 7 minutes on a debug kernel; 6.1-debug and 7.2-debug run it.
+CHECK_SKIP_6.12-debug := igt
+GUEST_SKIP ?=
 
 check-guest: igt initramfs qemu
 	@python3 ci/run-guest.py --flavor $(FLAVOR) --results $(BUILD)/results \
-		--timeout $(GUEST_TIMEOUT_$(FLAVOR))
+		--timeout $(GUEST_TIMEOUT) \
+		$(if $(GUEST_SKIP),--append "tlgpu_tests_skip=$(GUEST_SKIP)")
 
 # Known kernel bugs (ci/known-bugs.txt), each flavour in a VM boot of its
 # own since a reproducer can hang the guest; never part of make check.
@@ -154,8 +213,8 @@ fuzz-device: qemu-asan
 		--results $(BUILD)/fuzz
 
 fuzz-guest:
-	@$(MAKE) --no-print-directory all FLAVOR=debug
-	@python3 ci/run-guest.py --flavor debug --results $(BUILD)/fuzz \
+	@$(MAKE) --no-print-directory all FLAVOR=6.1-debug
+	@python3 ci/run-guest.py --flavor 6.1-debug --results $(BUILD)/fuzz \
 		--timeout $$(( $(FUZZ_SECONDS) * 2 + 600 )) \
 		--append "tlgpu_tests=tlgpu-fuzz tlgpu_fuzz_seconds=$(FUZZ_SECONDS) \
 		$(if $(FUZZ_SEED),tlgpu_fuzz_seed=$(FUZZ_SEED))"
@@ -170,8 +229,8 @@ demo: deps
 # Benchmarks on the stock kernel; the debug kernel, when built, adds its
 # time to first test and sw_sync (ci/run-bench.py).
 bench: all
-	@if [ -f $(BUILD)/kernel/debug/kdir ]; then \
-		$(MAKE) --no-print-directory driver initramfs FLAVOR=debug; fi
+	@if [ -f $(BUILD)/kernel/6.1-debug/kdir ]; then \
+		$(MAKE) --no-print-directory driver initramfs FLAVOR=6.1-debug; fi
 	@python3 ci/run-bench.py --results $(BUILD)/bench
 
 clean:

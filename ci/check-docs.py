@@ -79,7 +79,7 @@ def check_help(readme):
                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                           text=True, check=False)
     # Internal building blocks that `make` (all) covers.
-    internal = {"all", "qemu", "qemu-asan", "kernel", "driver", "userspace", "initramfs"}
+    internal = {"all", "qemu", "qemu-all", "qemu-asan", "kernel", "driver", "userspace", "initramfs"}
     missing = []
     for t in targets:
         if t in internal:

@@ -31,6 +31,8 @@ import time
 from pathlib import Path
 
 TOP = Path(__file__).resolve().parent.parent
+# The two kernels benchmarked: Debian 12's packaged one and its debug build.
+STOCK, DEBUG = "6.1-stock", "6.1-debug"
 BUILD = Path(os.environ.get("BUILD", TOP / "build"))
 RUN_VM = TOP / "images" / "run-vm.sh"
 
@@ -380,7 +382,7 @@ def boot_figures(boots):
             if baseline:
                 f["baseline"] = baseline
             figures.append(f)
-    if "debug" in by_flavor and "stock" in by_flavor:
+    if DEBUG in by_flavor and STOCK in by_flavor:
         for f in figures:       # the debug kernel against the stock one
             if f["figure"].endswith("-debug"):
                 f["baseline"] = f["figure"].replace("-debug", "-stock")
@@ -409,7 +411,7 @@ def table_rows(figures):
     for f in figures:
         if f["bench"] == "syncobj" and f.get("points") not in SYNCOBJ_TABLE_POINTS:
             continue
-        name = f"{f['bench']}/{f['figure']}" + (f" [{f['flavor']}]" if f["flavor"] == "debug" else "")
+        name = f"{f['bench']}/{f['figure']}" + (f" [{f['flavor']}]" if f["flavor"] == DEBUG else "")
         if "skip" in f:
             rows.append((name, "skipped", "", "", "", "", f["skip"]))
             continue
@@ -521,19 +523,19 @@ def make_plots(results_json, outdir):
         save(fig, "fence.png", "Fence round trip: empty tlgpu job vs. vgem fence signalled from userspace")
 
     # 2. submission throughput
-    if get.get(("stock", "submit", "vgem")):
+    if get.get((STOCK, "submit", "vgem")):
         fig, ax = plt.subplots(figsize=(8, 4.5))
         tls = (1, 4, 16)
         for k, (kind, color) in enumerate((("independent", "C0"), ("chained", "C1"))):
             med, low = [], []
             for n in tls:
-                f = get.get(("stock", "submit", f"{kind}-{n}tl"))
+                f = get.get((STOCK, "submit", f"{kind}-{n}tl"))
                 med.append(f["median"] if f else 0)
                 low.append(f["median"] - f["p99"] if f else 0)
             xs = [i + (k - 0.5) * 0.38 for i in range(len(tls))]
             ax.bar(xs, med, 0.38, yerr=[low, [0] * len(low)], color=color, capsize=3,
                    label=f"{kind} (median, whisker: p99 = 1st percentile)")
-        v = get[("stock", "submit", "vgem")]
+        v = get[(STOCK, "submit", "vgem")]
         ax.axhline(v["median"], color="k", ls="--", label=f"vgem attach+signal {fmt(v['median'])}/s")
         ax.set_yscale("log")
         ax.set_xticks(range(len(tls)), [f"{n} timeline{'s' if n > 1 else ''}" for n in tls])
@@ -544,12 +546,12 @@ def make_plots(results_json, outdir):
 
     # 3. dependency latency
     variants = ("cpu", "device", "cross-device")
-    if all(get.get(("stock", "deps", n)) for n in variants):
+    if all(get.get((STOCK, "deps", n)) for n in variants):
         fig, axes = plt.subplots(2, 1, figsize=(9, 6.5))
         for ax, suffix, xlabel in (
                 (axes[0], "", "A signalled -> B signalled, us (symlog; < 0: B before A)"),
                 (axes[1], "-e2e", "A SUBMIT -> B seen done by the waiter, less A's DELAY, us (symlog)")):
-            deps = [get[("stock", "deps", n + suffix)] for n in variants]
+            deps = [get[(STOCK, "deps", n + suffix)] for n in variants]
             ax.boxplot([f["samples"] for f in deps], vert=False, whis=(1, 99),
                        showfliers=True, flierprops={"markersize": 2})
             ax.set_yticks(range(1, len(deps) + 1),
@@ -578,7 +580,7 @@ def make_plots(results_json, outdir):
         save(fig, "irq.png", "Interrupt coalescing (median, whisker to p99)")
 
     # 5. copy bandwidth
-    copy = [get.get(("stock", "copy", n)) for n in ("cpu-memcpy", "device-copy")]
+    copy = [get.get((STOCK, "copy", n)) for n in ("cpu-memcpy", "device-copy")]
     copy = [f for f in copy if f]
     if copy:
         fig, ax = plt.subplots(figsize=(6, 4))
@@ -652,7 +654,7 @@ def make_plots(results_json, outdir):
              (f["bench"] != "syncobj" or f.get("points") == 10 ** 6)]
     if rated:
         fig, ax = plt.subplots(figsize=(9, 0.8 + 0.32 * len(rated)))
-        labels = [f"{f['bench']}/{f['figure']}" + (" [debug]" if f["flavor"] == "debug" else "")
+        labels = [f"{f['bench']}/{f['figure']}" + (" [debug]" if f["flavor"] == DEBUG else "")
                   + f" vs {f['baseline']}" for f in rated]
         ax.barh(range(len(rated)), [f["ratio"] for f in rated],
                 color=["C2" if (f["ratio"] >= 1) == (f["better"] == "higher") else "C3"
@@ -707,7 +709,7 @@ def main():
         return 0
 
     if args.flavors == "auto":
-        flavors = ["stock"] + (["debug"] if (BUILD / "kernel" / "debug").exists() else [])
+        flavors = [STOCK] + ([DEBUG] if (BUILD / "kernel" / DEBUG).exists() else [])
     else:
         flavors = args.flavors.split(",")
     benches = [b for b in EXPECTED if not args.only or b in args.only.split(",")]
@@ -722,12 +724,12 @@ def main():
     scale = [f"tlgpu_bench_scale={args.scale}"] if args.scale != 100 else []
     only = lambda names: ["tlgpu_bench=" + ",".join(f"tlgpu-bench-{b}" for b in names)]
 
-    boots = [Boot(args.results, "stock", "bench", BENCH_DEVICES, BENCH_TIMELINES,
+    boots = [Boot(args.results, STOCK, "bench", BENCH_DEVICES, BENCH_TIMELINES,
                   scale + (only(benches) if args.only else []))]
     for flavor in flavors:
         for i in range(args.boots):
             # The debug kernel's first boot measures sw_sync (fence).
-            if flavor == "debug" and i == 0 and "fence" in benches:
+            if flavor == DEBUG and i == 0 and "fence" in benches:
                 run = only(["fence"]) + [
                     f"tlgpu_bench_scale={max(1, args.scale * DEBUG_FENCE_SCALE // 100)}"]
             else:
@@ -755,9 +757,9 @@ def main():
         for r in reports:
             notes.append(f"{b.flavor}-{b.tag}: kernel report: {r[0].strip()}")
         figures += parse_bench(b, errors, notes)
-    check_expected(figures, benches, "stock", errors)
-    if "debug" in flavors and "fence" in benches:
-        check_expected(figures, ["fence"], "debug", errors)
+    check_expected(figures, benches, STOCK, errors)
+    if DEBUG in flavors and "fence" in benches:
+        check_expected(figures, ["fence"], DEBUG, errors)
     figures += boot_figures(boots)
     add_ratios(figures)
 

@@ -170,7 +170,7 @@ def matplotlib_check(path):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--flavor", default="stock", choices=("stock", "debug"))
+    parser.add_argument("--flavor", default="6.1-stock", help="a built flavour (build/kernel/FLAVOR)")
     parser.add_argument("--out", type=Path, default=TOP / "build" / "demo",
                         help="directory for the logs and the image (default build/demo)")
     parser.add_argument("--timeout", type=int, default=600, help="watchdog seconds")

@@ -85,7 +85,7 @@ def watch(args, log, out):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--flavor", required=True,
-                        help="stock, debug (6.1), or <kernel>-debug such as 6.12-debug")
+                        help="a flavour: <kernel>-stock or <kernel>-debug (6.1-stock, 7.2-debug...), or src-debug")
     parser.add_argument("--results", required=True, type=Path)
     parser.add_argument("--release", required=True, help="the guest kernel's release")
     parser.add_argument("--hang-seconds", type=int, default=60)

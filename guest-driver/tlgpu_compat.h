@@ -114,13 +114,25 @@ tlgpu_fence_array_create(int num_fences, struct dma_fence **fences,
 
 /*
  * A fence's ops, for comparing with ours: RCU-protected since 6.17 (a
- * signalled fence without release or wait op drops them; ours have a
- * release, so they keep them until freed).
+ * signalled fence without release or wait op drops them).
  */
 #ifdef TLGPU_HAVE_DMA_FENCE_OPS_RCU
 #define tlgpu_fence_ops_of(f)	rcu_access_pointer((f)->ops)
 #else
 #define tlgpu_fence_ops_of(f)	((f)->ops)
+#endif
+
+/*
+ * TLGPU_FENCE_DETACHES: a signalled hardware fence holds nothing of tlgpu
+ * (7.0: RCU-protected ops, which dma_fence_signal() clears for a fence
+ * with neither release nor wait op, and a lock inside the fence): such a
+ * fence is freed by dma_fence_free() with tlgpu unloaded, so it pins
+ * neither the module nor the timelines once signalled.  Before, the ops
+ * and the lock are tlgpu's for the fence's whole life, and so are the
+ * module and the timelines (tlgpu_fence.c, "Lifetime").
+ */
+#if defined(TLGPU_HAVE_DMA_FENCE_OPS_RCU) && defined(TLGPU_HAVE_DMA_FENCE_INLINE_LOCK)
+#define TLGPU_FENCE_DETACHES	1
 #endif
 
 #endif /* TLGPU_COMPAT_H */

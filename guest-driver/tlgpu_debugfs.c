@@ -124,7 +124,30 @@ static int tlgpu_debugfs_timelines(struct seq_file *m, void *unused)
 	return 0;
 }
 
+/*
+ * What this build of tlgpu found in its kernel (conftest.sh) and what it
+ * does differently for it, for tests that assert each kernel's behaviour:
+ * "probes: <names>" and one "<decision>: yes|no" line each.
+ */
+static int tlgpu_debugfs_kernel_features(struct seq_file *m, void *data)
+{
+	static const struct { const char *name; bool on; } decisions[] = {
+		{ "fence_detaches", IS_ENABLED(TLGPU_FENCE_DETACHES) },
+		/* dma_fence_driver_name() came with the rule (6.17). */
+		{ "signalled_names_detach", IS_ENABLED(TLGPU_HAVE_DMA_FENCE_OPS_RCU) },
+		{ "sched_forwards_error", IS_ENABLED(TLGPU_SCHED_FORWARDS_ERROR) },
+	};
+	unsigned int i;
+
+	seq_printf(m, "probes: %s\n", TLGPU_CONFTEST_RESULTS);
+	for (i = 0; i < ARRAY_SIZE(decisions); i++)
+		seq_printf(m, "%s: %s\n", decisions[i].name,
+			   decisions[i].on ? "yes" : "no");
+	return 0;
+}
+
 static const struct drm_info_list tlgpu_debugfs_list[] = {
+	{ "kernel_features", tlgpu_debugfs_kernel_features, 0 },
 	{ "irqs", tlgpu_debugfs_irqs, 0 },
 	{ "timelines", tlgpu_debugfs_timelines, 0 },
 };

@@ -489,8 +489,16 @@ static void __exit tlgpu_exit(void)
 	pci_unregister_driver(&tlgpu_pci_driver);
 	/* Drains the last VM puts, and with them the devices' releases. */
 	destroy_workqueue(tlgpu_wq);
-	/* Hardware fences are freed, and drop the module, in RCU callbacks. */
+	/* Hardware fences and jobs are freed, and drop the module, in RCU callbacks. */
 	rcu_barrier();
+	/*
+	 * A job's free (gpu-sched's free_job, e.g. from the system workqueue
+	 * for a job killed at file close) may have queued the callback that
+	 * dropped the last module reference and been preempted before it
+	 * returned out of tlgpu's code: wait until every task has been through
+	 * a voluntary context switch, so no task is left in this module's text.
+	 */
+	synchronize_rcu_tasks();
 }
 
 module_init(tlgpu_init);

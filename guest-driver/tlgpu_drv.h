@@ -85,6 +85,7 @@ struct tlgpu_irq_vector {
  * @pending: hardware fences written to the ring and not yet signalled, in
  *	seqno order; the list holds a reference to each
  * @fence_lock: the &dma_fence.lock of this timeline's hardware fences
+ *	(unused with TLGPU_FENCE_DETACHES: each fence has its own lock)
  * @fence_context: dma_fence context of the hardware fences
  * @resets: resets of this timeline
  * @name: "tlgpu-<pci slot>-tl<idx>", the scheduler's and fences' timeline name
@@ -134,8 +135,10 @@ struct tlgpu_timeline {
 
 /**
  * struct tlgpu_timelines - the timelines of a device, refcounted
- * @refcount: held by the device until its release and by every hardware
- *	fence until it is freed
+ * @refcount: held by the device until its release, by every job until it
+ *	is freed and by every hardware fence until it is freed (with
+ *	TLGPU_FENCE_DETACHES: until it signals)
+ * @rcu: the structure is freed after a grace period
  * @count: number of @tl
  * @tl: the timelines
  *
@@ -145,12 +148,17 @@ struct tlgpu_timeline {
  * device by far (a sync file, a syncobj or another driver's dma_resv
  * holds them).  So the timelines are not device-managed: every scheduler
  * fence of a tlgpu job holds its job's hardware fence as its parent
- * (tlgpu_job_free() makes sure of it), every hardware fence holds this
- * structure, and it is freed with the last of them, after an RCU grace
- * period, so that RCU readers of a fence being released still find it.
+ * (tlgpu_job_free() makes sure of it), every job and every hardware fence
+ * holds this structure, and it is freed with the last of them, after an
+ * RCU grace period, so that RCU readers of a fence being released still
+ * find it.  With TLGPU_FENCE_DETACHES (7.x) a hardware fence holds it only
+ * until it signals, and the kernel asks no driver for a signalled fence's
+ * names: an unsignalled scheduler or hardware fence means its job is alive,
+ * and the job holds this structure (and the module).
  */
 struct tlgpu_timelines {
 	struct kref refcount;
+	struct rcu_head rcu;
 	unsigned int count;
 	struct tlgpu_timeline tl[];
 };
@@ -384,7 +392,9 @@ struct tlgpu_wait {
  * @base: scheduler job
  * @file: submitting file (a reference)
  * @vm: its VM (a reference)
- * @tl: timeline
+ * @tl: timeline; the job holds its &tlgpu_timelines, and the module, until
+ *	it is freed (after a grace period: @rcu)
+ * @rcu: for that free
  * @cmds: the user's commands, checked
  * @cmd_dwords: their length
  * @bos: buffers of the job (references), kept alive until the job is freed
@@ -410,6 +420,7 @@ struct tlgpu_job {
 	struct tlgpu_file *file;
 	struct tlgpu_vm *vm;
 	struct tlgpu_timeline *tl;
+	struct rcu_head rcu;
 
 	u32 *cmds;
 	u32 cmd_dwords;
@@ -460,7 +471,9 @@ static inline struct tlgpu_job *to_tlgpu_job(struct drm_sched_job *job)
  *	The job, and so the file, lives until then
  *
  * Each hardware fence holds a reference to the module and to its
- * timelines (&struct tlgpu_timelines) from allocation until it is freed.
+ * timelines (&struct tlgpu_timelines) from allocation until it is freed;
+ * with TLGPU_FENCE_DETACHES (7.x) none to the module, and the timelines
+ * only until it signals (tlgpu_fence.c, "Lifetime").
  */
 struct tlgpu_fence {
 	struct dma_fence base;
@@ -522,6 +535,7 @@ void tlgpu_file_put(struct tlgpu_file *file);
 struct tlgpu_fence *tlgpu_fence_alloc(struct tlgpu_timeline *tl);
 void tlgpu_fence_free(struct tlgpu_fence *fence);
 void tlgpu_fence_init(struct tlgpu_fence *fence, u64 seqno);
+void tlgpu_fence_signal(struct tlgpu_fence *fence);
 void tlgpu_fence_signal_error(struct tlgpu_fence *fence, int err);
 ktime_t tlgpu_fence_busy_since(struct tlgpu_fence *fence);
 bool tlgpu_fence_completed(struct tlgpu_fence *fence);

@@ -21,14 +21,28 @@
  * Lifetime.  The job's scheduler fences keep the hardware fence as their
  * parent until they die, which userspace decides (a sync file, a syncobj,
  * another driver's dma_resv), and they name their timeline through our
- * scheduler.  So a hardware fence holds, from allocation until it is
+ * scheduler.  Up to 6.x a fence's ops (and so its name, and its release)
+ * are the driver's for the fence's whole life, and its lock is the
+ * timeline's: so a hardware fence holds, from allocation until it is
  * freed, a reference to the timelines (&struct tlgpu_timelines: the
  * schedulers, the names, the fence lock) and one to this module, whose
- * code its ops are: rmmod waits for the last fence of tlgpu, and the
+ * code its ops are: rmmod is refused while a fence of tlgpu lives, and the
  * timelines outlive the device they belong to.  Fences are freed after an
  * RCU grace period, so RCU readers (dma_resv iterators, the scheduler's
  * parent pointer, a zombie fence's name) never touch freed memory, and
  * the module's exit waits for those frees with rcu_barrier().
+ *
+ * From 7.0 (TLGPU_FENCE_DETACHES) a signalled fence can be independent of
+ * its driver, and tlgpu's are: no release op, a lock of their own, so
+ * dma_fence_signal() clears their ops and whoever puts the last reference
+ * frees them with dma_fence_free() (kfree_rcu()), tlgpu loaded or not.
+ * A fence then holds the timelines only until it signals (tlgpu_fence_signal()
+ * drops them; the timelines are freed after a grace period, for readers of
+ * an unsignalled fence's name), and never the module: each job holds the
+ * module and the timelines until it is freed (tlgpu_job_cleanup()), so
+ * rmmod succeeds with only signalled fences of tlgpu left in sync files
+ * and syncobjs, whose names then read "detached-driver" and
+ * "signaled-timeline" (dma_fence_driver_name()).
  */
 
 #include <linux/module.h>
@@ -47,9 +61,13 @@ static const char *tlgpu_fence_get_timeline_name(struct dma_fence *fence)
 	return container_of(fence, struct tlgpu_fence, base)->tl->name;
 }
 
+/* After a grace period: RCU readers may be reading a fence's timeline name. */
 static void tlgpu_timelines_release(struct kref *kref)
 {
-	kfree(container_of(kref, struct tlgpu_timelines, refcount));
+	struct tlgpu_timelines *set = container_of(kref, struct tlgpu_timelines,
+						   refcount);
+
+	kfree_rcu(set, rcu);
 }
 
 /**
@@ -68,8 +86,9 @@ void tlgpu_timelines_put(struct tlgpu_timelines *set)
  * @fence: a fence never initialized, or one whose last reference went
  *
  * Drops the fence's references to its timelines and to the module; the
- * caller is either an ioctl (whose file pins the module) or an RCU
- * callback (which the module's exit waits for).
+ * caller is either a job's cleanup (whose job pins the module) or an RCU
+ * callback (which the module's exit waits for).  With
+ * TLGPU_FENCE_DETACHES only for a fence never initialized.
  */
 void tlgpu_fence_free(struct tlgpu_fence *fence)
 {
@@ -77,14 +96,9 @@ void tlgpu_fence_free(struct tlgpu_fence *fence)
 
 	kfree(fence);
 	tlgpu_timelines_put(set);
+#ifndef TLGPU_FENCE_DETACHES
 	module_put(THIS_MODULE);
-}
-
-static void tlgpu_fence_free_rcu(struct rcu_head *rcu)
-{
-	struct dma_fence *base = container_of(rcu, struct dma_fence, rcu);
-
-	tlgpu_fence_free(container_of(base, struct tlgpu_fence, base));
+#endif
 }
 
 /* Drops the fence's references to the job's finished fence and @after. */
@@ -99,6 +113,14 @@ static void tlgpu_fence_put_deps(struct tlgpu_fence *fence)
 	fence->after_count = 0;
 }
 
+#ifndef TLGPU_FENCE_DETACHES
+static void tlgpu_fence_free_rcu(struct rcu_head *rcu)
+{
+	struct dma_fence *base = container_of(rcu, struct dma_fence, rcu);
+
+	tlgpu_fence_free(container_of(base, struct tlgpu_fence, base));
+}
+
 static void tlgpu_fence_release(struct dma_fence *base)
 {
 	struct tlgpu_fence *fence = container_of(base, struct tlgpu_fence, base);
@@ -107,11 +129,14 @@ static void tlgpu_fence_release(struct dma_fence *base)
 	tlgpu_fence_put_deps(fence);
 	call_rcu(&base->rcu, tlgpu_fence_free_rcu);
 }
+#endif
 
 static const struct dma_fence_ops tlgpu_fence_ops = {
 	.get_driver_name = tlgpu_fence_get_driver_name,
 	.get_timeline_name = tlgpu_fence_get_timeline_name,
+#ifndef TLGPU_FENCE_DETACHES
 	.release = tlgpu_fence_release,
+#endif
 };
 
 /**
@@ -131,8 +156,9 @@ struct tlgpu_fence *to_tlgpu_fence(struct dma_fence *fence)
  * tlgpu_fence_alloc() - allocate the hardware fence of a job
  * @tl: the job's timeline
  *
- * Called from an ioctl.  The fence holds the timelines and the module from
- * now on; one never initialized is freed with tlgpu_fence_free().
+ * Called from an ioctl.  The fence holds the timelines (and, unless
+ * TLGPU_FENCE_DETACHES, the module) from now on; one never initialized is
+ * freed with tlgpu_fence_free().
  *
  * Return: the fence, or NULL.
  */
@@ -145,7 +171,12 @@ struct tlgpu_fence *tlgpu_fence_alloc(struct tlgpu_timeline *tl)
 	fence->tl = tl;
 	INIT_LIST_HEAD(&fence->link);
 	kref_get(&tl->set->refcount);
+#ifdef TLGPU_FENCE_DETACHES
+	/* dma_fence_free() frees the struct dma_fence it is given. */
+	BUILD_BUG_ON(offsetof(struct tlgpu_fence, base) != 0);
+#else
 	__module_get(THIS_MODULE);
+#endif
 	return fence;
 }
 
@@ -160,8 +191,44 @@ void tlgpu_fence_init(struct tlgpu_fence *fence, u64 seqno)
 {
 	struct tlgpu_timeline *tl = fence->tl;
 
+#ifdef TLGPU_FENCE_DETACHES
+	/* The fence's own lock: the timeline's may be gone before the fence. */
+	dma_fence_init(&fence->base, &tlgpu_fence_ops, NULL,
+		       tl->fence_context, seqno);
+#else
 	dma_fence_init(&fence->base, &tlgpu_fence_ops, &tl->fence_lock,
 		       tl->fence_context, seqno);
+#endif
+}
+
+/**
+ * tlgpu_fence_signal() - signal a hardware fence
+ * @fence: an initialized hardware fence, its error set if it failed
+ *
+ * With TLGPU_FENCE_DETACHES the fence lets go of the timelines here: from
+ * now on it holds nothing of tlgpu (see "Lifetime" above), and the caller
+ * must not use @fence->tl unless it holds the timelines itself (a job
+ * does).
+ */
+void tlgpu_fence_signal(struct tlgpu_fence *fence)
+{
+#ifdef TLGPU_FENCE_DETACHES
+	struct tlgpu_timelines *set = fence->tl->set;
+
+	/* Called once per fence: from the signalling path or for a fence
+	 * that never reached the ring. */
+	dma_fence_signal(&fence->base);
+	/*
+	 * What TLGPU_FENCE_DETACHES relies on: a kernel with inline fence
+	 * locks clears the ops of a fence without release and wait ops when
+	 * it signals (7.x).  One that did not would leave tlgpu's ops behind
+	 * in a fence that outlives the module.
+	 */
+	WARN_ON_ONCE(rcu_access_pointer(fence->base.ops));
+	tlgpu_timelines_put(set);
+#else
+	dma_fence_signal(&fence->base);
+#endif
 }
 
 /**
@@ -221,7 +288,7 @@ void tlgpu_fence_signal_error(struct tlgpu_fence *fence, int err)
 			dma_fence_set_error(fence->finished, err);
 #endif
 	}
-	dma_fence_signal(&fence->base);
+	tlgpu_fence_signal(fence);
 	tlgpu_fence_put_deps(fence);
 	dma_fence_put(&fence->base);
 }

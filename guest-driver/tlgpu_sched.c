@@ -302,12 +302,12 @@ static void tlgpu_job_free(struct drm_sched_job *sched_job)
 	 * The scheduler fences outlive the job as long as userspace wants,
 	 * and name their timeline through our scheduler: they keep the
 	 * hardware fence as their parent, which holds the timelines and the
-	 * module (see &struct tlgpu_timelines).  A job that never reached
+	 * module as long as the kernel needs it to (tlgpu_fence.c, "Lifetime").  A job that never reached
 	 * the ring (killed, or the device was gone) gets a signalled one.
 	 */
 	if (!job->hw_fence_init) {
 		tlgpu_fence_init(hw, 0);
-		dma_fence_signal(&hw->base);
+		tlgpu_fence_signal(hw);
 		job->hw_fence_init = true;
 	}
 	if (parent != &hw->base) {

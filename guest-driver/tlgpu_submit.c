@@ -47,6 +47,20 @@
  */
 #define TLGPU_MAX_DEV_DEPS	1024
 
+/*
+ * The job's references to the module and its timelines go last, after a
+ * grace period: the module's exit waits for the callback (rcu_barrier()),
+ * and for tasks still returning from a job's free (synchronize_rcu_tasks()).
+ */
+static void tlgpu_job_free_rcu(struct rcu_head *rcu)
+{
+	struct tlgpu_job *job = container_of(rcu, struct tlgpu_job, rcu);
+
+	tlgpu_timelines_put(job->tl->set);
+	kfree(job);
+	module_put(THIS_MODULE);
+}
+
 void tlgpu_job_cleanup(struct tlgpu_job *job)
 {
 	u32 i;
@@ -67,7 +81,7 @@ void tlgpu_job_cleanup(struct tlgpu_job *job)
 	kvfree(job->cmds);
 	tlgpu_vm_put(job->vm);
 	tlgpu_file_put(job->file);
-	kfree(job);
+	call_rcu(&job->rcu, tlgpu_job_free_rcu);
 }
 
 /* Whole commands, each allowed to userspace, filling exactly @n dwords. */
@@ -478,6 +492,8 @@ int tlgpu_submit_ioctl(struct drm_device *drm, void *data,
 	job->file = tfile;
 	job->vm = tlgpu_vm_get(tfile->vm);
 	job->tl = &tdev->timelines[args->timeline];
+	kref_get(&job->tl->set->refcount);
+	__module_get(THIS_MODULE);	/* the ioctl's file holds it too */
 	job->cmd_dwords = args->cmd_dwords;
 
 	job->hw_fence = tlgpu_fence_alloc(job->tl);

@@ -103,11 +103,23 @@ for rel in $closure; do
 done
 closure=$(grep -v '^NOTMODULE:' <<<"$closure" || true)
 
+# tlgpu.ko must have been built for this very kernel.
+vermagic=$(modinfo -F vermagic "$TLGPU_KO" | cut -d' ' -f1)
+[ "$vermagic" = "$release" ] ||
+	die "$TLGPU_KO was built for $vermagic, not for this flavour's kernel $release"
+
+# Debian 13 on compresses its modules (.ko.xz); busybox modprobe loads
+# plain .ko only, so they go in decompressed (depmod below renames them).
 dst=$ROOT/lib/modules/$release
 mkdir -p "$dst/extra"
 for rel in $closure; do
 	mkdir -p "$dst/$(dirname "$rel")"
-	cp "$kmods/$rel" "$dst/$rel"
+	case $rel in
+	*.ko.xz)  xz -dc "$kmods/$rel" >"$dst/${rel%.xz}" ;;
+	*.ko.zst) zstd -qdc "$kmods/$rel" >"$dst/${rel%.zst}" ;;
+	*.ko.gz)  gzip -dc "$kmods/$rel" >"$dst/${rel%.gz}" ;;
+	*)        cp "$kmods/$rel" "$dst/$rel" ;;
+	esac
 done
 install -m 0644 "$TLGPU_KO" "$dst/extra/tlgpu.ko"
 for f in modules.order modules.builtin modules.builtin.modinfo; do
@@ -139,6 +151,8 @@ if [ -n "$DEBUG" ]; then
 	for t in "${DEBUG_SUITES[@]}"; do
 		install -m 0755 "$TOP/images/tests-debug/$t" "$ROOT/usr/lib/tlgpu/tests/"
 	done
+	# The kernel's own leaks zz-kmemleak.sh knows (a kernel bug each).
+	install -m 0644 "$TOP/images/tests-debug/known-leaks.txt" "$ROOT/usr/lib/tlgpu/known-leaks.txt"
 	log "debug suites: ${DEBUG_SUITES[*]}"
 fi
 

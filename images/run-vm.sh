@@ -14,8 +14,8 @@ usage() {
 	[ "${1:-0}" = 0 ] || fd=2
 	cat >&$fd <<EOF
 usage: run-vm.sh [options]
-  --flavor FLAVOR        guest kernel: stock, debug (6.1), 6.12-debug,
-                         7.2-debug... (default stock; build/kernel/FLAVOR)
+  --flavor FLAVOR        guest kernel: 6.1-stock, 6.1-debug, 6.12-debug,
+                         7.2-stock... (default 6.1-stock; build/kernel/FLAVOR)
   --devices N            tlgpu devices (default 1)
   --timelines N          timelines per device (default 4)
   --mode MODE            what the guest does: shell (default), test,
@@ -34,7 +34,7 @@ EOF
 
 die() { echo "run-vm: $*" >&2; exit 2; }
 
-flavor=stock devices=1 timelines=4 mode=shell mem=1G smp=2
+flavor=6.1-stock devices=1 timelines=4 mode=shell mem=1G smp=2
 serial_log="" test_out="" append=""
 extra=()
 while [ $# -gt 0 ]; do

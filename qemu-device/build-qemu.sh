@@ -1,18 +1,27 @@
 #!/usr/bin/env bash
 # Build qemu-system-x86_64 with the tlgpu device, and the tlgpu qtest.
 #
-# usage: build-qemu.sh [plain|asan]
+# usage: build-qemu.sh [plain|asan] [QEMU_VERSION]
 #   plain  the QEMU every suite runs (default)
 #   asan   the same with AddressSanitizer and UBSan, for the device fuzzer
+#   QEMU_VERSION  10.2 (default: Debian unstable's, the newest), 10.0
+#          (Debian 13) or 7.2 (Debian 12, the host's own apt)
 #
-# Source: Debian's QEMU 7.2 package (`apt-get source`, so Debian's patch
-# series applies), grafted with a small hook (qemu-hook.sh: one line each in
-# hw/meson.build, hw/Kconfig, the trace-event list and the qtest list).
+# Source: Debian's QEMU package of that release (`apt-get source`, so
+# Debian's patch series applies; trixie and sid through
+# scripts/apt-suite.sh, never the host's sources), grafted with a small hook
+# (qemu-hook.sh: one line each in hw/meson.build, hw/Kconfig, the
+# trace-event list and the qtest list).  One qemu-device/ tree serves every
+# release (qemu-device/tlgpu-compat.h).  Fixes of QEMU itself that the
+# tests need are in qemu-device/patches/<major>.x/ (10.x: a TCG race that
+# aborts QEMU when a vCPU remaps a BAR while another accesses it).  QEMU
+# 10.x needs meson >= 1.5: bookworm-backports' meson, unpacked into
+# $CACHE/tools, never installed.
 #
 # Two caches, both in $CACHE:
 #   qemu-ws-<variant>-<src key>   a work tree: the unpacked, hooked source
 #       and its ninja build.  <src key> hashes the Debian source version,
-#       qemu-hook.sh and the configure flags.  The device sources are
+#       qemu-hook.sh, the configure flags and the patches.  The device sources are
 #       *copied* in (by content: unchanged files keep their time stamps, so
 #       ninja recompiles only what changed), under a lock, for one build at
 #       a time.  It is a compile cache, never what a checkout runs.
@@ -23,15 +32,21 @@
 #       get different entries, and build/qemu*/ points at this checkout's.
 #
 # build/qemu/ (plain) or build/qemu-asan/ (asan) gets symlinks to the
-# results.  The newest 8 outputs of a variant are kept.
+# results of the default version, build/qemu-<ver>/ and
+# build/qemu-asan-<ver>/ those of the others.  The newest 8 outputs of a
+# variant are kept.
 set -euo pipefail
 
 REPO=$(cd "$(dirname "$0")/.." && pwd)
 CACHE=${CACHE:-${TLGPU_CACHE:-$HOME/.cache/tlgpu}}
 BUILD=${BUILD:-$REPO/build}
 VARIANT=${1:-plain}
+QVER=${2:-${QEMU_VERSION:-10.2}}
+DEFAULT_QVER=10.2
 
 . "$REPO/qemu-device/qemu-hook.sh"
+
+. "$REPO/scripts/apt-suite.sh"
 
 case "$VARIANT" in
 plain)	flags=("${TLGPU_CONFIGURE_ARGS[@]}"); out_link=$BUILD/qemu ;;
@@ -39,16 +54,49 @@ asan)	flags=("${TLGPU_CONFIGURE_ARGS[@]}" "${TLGPU_SANITIZER_ARGS[@]}")
 	out_link=$BUILD/qemu-asan ;;
 *)	echo "build-qemu: variant is plain or asan, not '$VARIANT'" >&2; exit 2 ;;
 esac
+case "$QVER" in
+7.2)	SUITE= ;;
+10.0)	SUITE=trixie ;;
+10.2)	SUITE=sid ;;
+*)	echo "build-qemu: QEMU_VERSION is 7.2, 10.0 or 10.2, not '$QVER'" >&2; exit 2 ;;
+esac
+[ "$QVER" = "$DEFAULT_QVER" ] || out_link=$out_link-$QVER
+case "$QVER" in
+10.*)	flags+=("${TLGPU_CONFIGURE_ARGS_10[@]}")
+	# 10.x splits --enable-sanitizers into its two sanitizers.
+	for i in "${!flags[@]}"; do
+		[ "${flags[$i]}" = --enable-sanitizers ] && flags[$i]="--enable-asan --enable-ubsan"
+	done
+	read -r -a flags <<<"${flags[*]}" ;;
+esac
 
-# The candidate source version, as apt-get would fetch it.
-dsc=$(apt-get source --print-uris qemu 2>/dev/null | awk '$2 ~ /\.dsc$/ { print $2 }')
-dsc=${dsc//\'/}
-if [ -z "$dsc" ]; then
-	echo "build-qemu: no QEMU source package; run 'make deps' first" >&2
+# The newest source version of this release the suite lists (sid lists
+# several releases at once; the newest of them may not be downloadable).
+showsrc=$(apt_for apt-cache showsrc qemu 2>/dev/null | sed -n 's/^Version: //p')
+qre=${QVER//./\\.}
+ver=$(printf '%s\n' "$showsrc" | sed -n "s/^\\([0-9]*:\\)\\{0,1\\}\\($qre[.+][^ ]*\\)\$/\\2/p" |
+	sort -V | tail -n 1)
+if [ -z "$ver" ]; then
+	echo "build-qemu: no QEMU $QVER source package in the apt suite '${SUITE:-bookworm}'; run 'make deps' first" >&2
 	exit 1
 fi
-ver=${dsc#qemu_}
-ver=${ver%.dsc}
+dsc=qemu_$ver.dsc
+epoch_ver=$(printf '%s\n' "$showsrc" | grep -E "^([0-9]+:)?${ver//+/\\+}\$" | head -n 1)
+
+# meson >= 1.5 for QEMU 10.x: bookworm-backports' package, unpacked.
+meson_env=()
+if [ "$QVER" != 7.2 ]; then
+	mroot=$CACHE/tools/meson-backports
+	if [ ! -f "$mroot/.complete" ]; then
+		mkdir -p "$CACHE/debs"
+		mdeb=$(cd "$CACHE/debs" && apt_suite bookworm-backports apt-get download -q meson >&2 &&
+			ls -1t meson_*bpo12*_all.deb | head -n 1)
+		rm -rf "$mroot" && mkdir -p "$mroot"
+		dpkg-deb -x "$CACHE/debs/$mdeb" "$mroot"
+		touch "$mroot/.complete"
+	fi
+	meson_env=(env "PYTHONPATH=$mroot/usr/lib/python3/dist-packages" "PATH=$mroot/usr/bin:$PATH")
+fi
 
 # Everything that goes into the device, by content and name.
 device_inputs() {
@@ -56,7 +104,15 @@ device_inputs() {
 		xargs sha256sum)
 }
 
-src_key=$( { echo "$ver"; cat "$REPO/qemu-device/qemu-hook.sh"; printf '%s\n' "${flags[@]}"; } |
+# Fixes of QEMU itself that tlgpu's tests need, per release series
+# (qemu-device/patches/<major>.x/, applied in order after Debian's series).
+patches=()
+for p in "$REPO/qemu-device/patches/${QVER%%.*}.x"/*.patch; do
+	[ -f "$p" ] && patches+=("$p")
+done
+
+src_key=$( { echo "$ver"; cat "$REPO/qemu-device/qemu-hook.sh"; printf '%s\n' "${flags[@]}";
+	     [ ${#patches[@]} -eq 0 ] || cat "${patches[@]}"; } |
 	sha256sum | cut -c1-16)
 key=$( { echo "$src_key"; device_inputs; } | sha256sum | cut -c1-16)
 ws=$CACHE/qemu-ws-$VARIANT-$src_key
@@ -72,7 +128,7 @@ link_outputs() {
 }
 
 if [ -f "$out/.complete" ]; then
-	echo "build-qemu: $VARIANT QEMU for these device sources is cached ($key)"
+	echo "build-qemu: $VARIANT QEMU $ver for these device sources is cached ($key)"
 	link_outputs
 	exit 0
 fi
@@ -85,8 +141,12 @@ flock 9
 if [ ! -f "$src/.tlgpu-hooked" ]; then
 	echo "build-qemu: unpacking Debian QEMU $ver into $src"
 	rm -rf "$src" "$bld"
-	(cd "$CACHE/debs" && [ -f "$dsc" ] || apt-get source -qq --download-only qemu)
+	(cd "$CACHE/debs" && [ -f "$dsc" ] || apt_for apt-get source -qq --download-only "qemu=$epoch_ver")
 	dpkg-source -q -x "$CACHE/debs/$dsc" "$src" >/dev/null
+	for p in "${patches[@]}"; do
+		echo "build-qemu: applying ${p#"$REPO"/}"
+		patch -d "$src" -p1 -s <"$p" || { rm -rf "$src"; exit 1; }
+	done
 
 	tlgpu_hook "$src"
 	touch "$src/.tlgpu-hooked"
@@ -98,7 +158,7 @@ tlgpu_copy_sources "$src" "$REPO"
 if [ ! -f "$bld/build.ninja" ]; then
 	echo "build-qemu: configuring $VARIANT (${flags[*]})"
 	mkdir -p "$bld"
-	(cd "$bld" && "$src/configure" "${flags[@]}" >configure.log 2>&1) || {
+	(cd "$bld" && "${meson_env[@]}" "$src/configure" "${flags[@]}" >configure.log 2>&1) || {
 		tail -30 "$bld/configure.log" >&2
 		rm -f "$bld/build.ninja"
 		exit 1
@@ -106,7 +166,7 @@ if [ ! -f "$bld/build.ninja" ]; then
 fi
 
 echo "build-qemu: ninja in $bld"
-ninja -C "$bld" qemu-system-x86_64 tests/qtest/tlgpu-test
+"${meson_env[@]}" ninja -C "$bld" qemu-system-x86_64 tests/qtest/tlgpu-test
 
 # The binaries and the firmware bundle QEMU finds beside its executable
 # (exec_dir/qemu-bundle): Debian's firmware, so no -L is needed.

@@ -43,6 +43,13 @@ TLGPU_CONFIGURE_ARGS=(
 	--disable-docs
 )
 
+# QEMU 10.x: Debian's source has no prebuilt firmware blobs, so none are
+# installed into the bundle (Debian's own build says the same); the host's
+# firmware is linked in instead (build-qemu.sh).
+TLGPU_CONFIGURE_ARGS_10=(
+	--disable-install-blobs
+)
+
 # The sanitizer variant (build-qemu.sh asan): ASan and UBSan, for the
 # device fuzzer.  Same flags otherwise.
 TLGPU_SANITIZER_ARGS=(

@@ -26,7 +26,6 @@
 #include "qemu/osdep.h"
 #include "qemu/log.h"
 #include "qemu/rcu.h"
-#include "exec/memory.h"
 #include "tlgpu.h"
 #include "trace.h"
 

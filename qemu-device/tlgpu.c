@@ -452,12 +452,12 @@ static const VMStateDescription vmstate_tlgpu = {
     .unmigratable = 1,
 };
 
-static Property tlgpu_properties[] = {
+static TLGPU_PROPS_CONST Property tlgpu_properties[] = {
     DEFINE_PROP_UINT32("timelines", TLGPUState, num_timelines, 4),
-    DEFINE_PROP_END_OF_LIST(),
+    TLGPU_PROP_END
 };
 
-static void tlgpu_class_init(ObjectClass *oc, void *data)
+static void tlgpu_class_init(ObjectClass *oc, TLGPUClassData data)
 {
     DeviceClass *dc = DEVICE_CLASS(oc);
     PCIDeviceClass *k = PCI_DEVICE_CLASS(oc);
@@ -470,7 +470,7 @@ static void tlgpu_class_init(ObjectClass *oc, void *data)
     k->revision = TLGPU_PCI_REVISION;
     k->class_id = TLGPU_PCI_CLASS;
     dc->desc = "tlgpu timeline GPU (synchronization test device)";
-    dc->reset = tlgpu_qdev_reset;
+    tlgpu_set_reset(dc, tlgpu_qdev_reset);
     dc->vmsd = &vmstate_tlgpu;
     device_class_set_props(dc, tlgpu_properties);
     set_bit(DEVICE_CATEGORY_DISPLAY, dc->categories);

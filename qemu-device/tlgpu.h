@@ -9,7 +9,7 @@
 #ifndef HW_TLGPU_H
 #define HW_TLGPU_H
 
-#include "hw/pci/pci.h"
+#include "tlgpu-compat.h"
 #include "qemu/thread.h"
 #include "qom/object.h"
 #include "tlgpu/tlgpu_hw.h"

@@ -60,6 +60,22 @@ apt_suite() {
 	"$cmd" "${opts[@]}" "$@"
 }
 
+# The suite whose linux-source-KVER and packaged kernel tlgpu uses; empty
+# for 6.1, which is the host's own (bookworm).  Fails for another KVER.
+kernel_suite() {	# KVER
+	case $1 in
+	6.1)	echo ;;
+	6.12)	echo trixie ;;
+	7.2)	echo sid ;;
+	*)	return 1 ;;
+	esac
+}
+
+# apt of the suite in $SUITE, or the host's own apt when it is empty.
+apt_for() {	# CMD ARGS...
+	if [ -n "${SUITE:-}" ]; then apt_suite "$SUITE" "$@"; else "$@"; fi
+}
+
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then
 	[ $# -ge 2 ] || { sed -n '2,13p' "$0" >&2; exit 2; }
 	apt_suite "$@"

@@ -11,8 +11,11 @@ SUDO=
 PKGS=(
 	# C toolchain and build systems (QEMU, module, userspace)
 	build-essential dpkg-dev pkg-config meson ninja-build python3
-	# QEMU 7.2 build dependencies for a minimal x86_64-softmmu
-	libglib2.0-dev libpixman-1-dev zlib1g-dev libfdt-dev
+	# QEMU 7.2 and 10.x build dependencies for a minimal x86_64-softmmu
+	# (10.x's meson comes from bookworm-backports, unpacked by build-qemu.sh)
+	libglib2.0-dev libpixman-1-dev zlib1g-dev libfdt-dev patch python3-venv
+	# build roots of Debian 13 / unstable for the packaged 6.12 / 7.2 kernels
+	mmdebstrap
 	# QEMU firmware: SeaBIOS and the option ROMs for -kernel boots
 	seabios qemu-system-data
 	# guest userspace

@@ -302,6 +302,38 @@ int test_write_file(const char *path, const char *str)
 	return ret;
 }
 
+int test_kernel_feature(const struct tlgpu_node *node, const char *name)
+{
+	char path[128], line[512];
+	size_t len = strlen(name);
+	int ret = -ENOENT;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/kernel/debug/dri/%u/kernel_features",
+		 node->minor);
+	f = fopen(path, "r");
+	if (!f) {
+		ret = -errno;
+		ktap_diag("%s: %s", path, strerror(-ret));
+		return ret;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		if (strncmp(line, name, len) || line[len] != ':')
+			continue;
+		if (!strcmp(line + len, ": yes\n"))
+			ret = 1;
+		else if (!strcmp(line + len, ": no\n"))
+			ret = 0;
+		else
+			ret = -EINVAL;
+		break;
+	}
+	fclose(f);
+	if (ret < 0)
+		ktap_diag("%s: no valid '%s' line: %s", path, name, strerror(-ret));
+	return ret;
+}
+
 int test_rmmod(const char *module, int timeout_ms)
 {
 	int64_t start = tlgpu_now_ns();

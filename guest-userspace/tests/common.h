@@ -170,6 +170,16 @@ int test_write_file(const char *path, const char *str);
 int test_rmmod(const char *module, int timeout_ms);
 
 /*
+ * One line of @node's debugfs kernel_features (tlgpu_debugfs.c): what the
+ * driver found in this kernel and does for it, e.g. "fence_detaches" (a
+ * signalled fence pins neither tlgpu nor its timelines: 7.0) or
+ * "signalled_names_detach" (the kernel names a signalled fence
+ * "detached-driver" / "signaled-timeline": 6.17).  1 for yes, 0 for no,
+ * -errno when the file or the line is missing (reported with ktap_diag()).
+ */
+int test_kernel_feature(const struct tlgpu_node *node, const char *name);
+
+/*
  * What a case took away from the VM: PCI functions it unbound from tlgpu,
  * the module it unloaded, a process it forked.  The case records them in
  * a struct test_undo as it goes and hands its result to test_undo(),

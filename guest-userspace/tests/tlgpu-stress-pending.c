@@ -35,11 +35,15 @@
  *    the other device's jobs waiting for it; then it is bound again.
  *  - unbound-fence-names: the fences of an unbound device outlive it (in a
  *    sync file, in another device's buffer's dma_resv) after its last file
- *    closed; their names are read (SYNC_IOC_FILE_INFO, dma-buf bufinfo).
- *  - unload-held-fence: every fence of tlgpu pins the module until it is
- *    freed, so with only a job's sync file left rmmod is refused (EAGAIN)
- *    and the fence's names can still be read; once the sync file closes
- *    the module unloads, and comes back.
+ *    closed; their names are read (SYNC_IOC_FILE_INFO, dma-buf bufinfo):
+ *    the timeline's before 6.17, "signaled-timeline" from then.
+ *  - unload-held-fence: before 7.0 every fence of tlgpu pins the module
+ *    until it is freed, so with only a job's sync file left rmmod is
+ *    refused (EAGAIN) and the fence's names can still be read; once the
+ *    sync file closes the module unloads.  From 7.0 a signalled fence
+ *    needs nothing of tlgpu: rmmod succeeds with the sync file held, and
+ *    the fence reads "detached-driver", "signaled-timeline", status 1.
+ *    Then the module comes back.
  *
  * The cases that unbind a device or unload the module give it back
  * however they end (test_undo()): a failed one does not fail the next.
@@ -951,7 +955,7 @@ static enum ktap_result unbound_fence_names(struct test_undo *undo)
 	struct sync_fence_info fi;
 	struct tlgpu_node u, k, again;
 	struct tlgpu_bo bo, ubo;
-	int fence, exported, dmabuf, ret;
+	int fence, exported, dmabuf, ret, detach;
 	unsigned int victim;
 
 	CHECK(shared_init("unbound-fence-names"));
@@ -962,6 +966,8 @@ static enum ktap_result unbound_fence_names(struct test_undo *undo)
 		return ktap_skip("needs 2 devices: one stays bound");
 	TEST_OPEN(victim, &u);
 	TEST_OPEN(0, &k);
+	detach = test_kernel_feature(&k, "signalled_names_detach");
+	KTAP_ASSERT(detach >= 0, "kernel_features: %s", strerror(-detach));
 	KTAP_ASSERT_OK(stress_pci_slot(&u, slot, sizeof(slot)));
 	TEST_BO(k.fd, PAGE, &bo);
 	KTAP_ASSERT_OK(tlgpu_bo_export(&bo, 0, &dmabuf));
@@ -982,7 +988,12 @@ static enum ktap_result unbound_fence_names(struct test_undo *undo)
 	KTAP_ASSERT_OK(tlgpu_sync_file_fence_info(fence, &fi));
 	ktap_diag("a fence of the freed device: driver '%s', timeline '%s', status %d",
 		  fi.driver_name, fi.obj_name, tlgpu_sync_file_status(fence));
-	snprintf(want, sizeof(want), "tlgpu-%s-tl0", slot);
+	/* Signalled (the unbind failed it, or it completed): named by the
+	 * scheduler before 6.17, by the kernel's rule from then. */
+	if (detach)
+		snprintf(want, sizeof(want), "signaled-timeline");
+	else
+		snprintf(want, sizeof(want), "tlgpu-%s-tl0", slot);
 	KTAP_ASSERT(!strcmp(fi.obj_name, want), "timeline '%s', expected '%s'",
 		    fi.obj_name, want);
 	KTAP_ASSERT_OK(tlgpu_dmabuf_export_sync_file(dmabuf, DMA_BUF_SYNC_WRITE,
@@ -1029,15 +1040,25 @@ static int wait_devices(int count, int timeout_ms)
 }
 
 /*
- * Fences pin the module: a job's sync file is kept while every tlgpu file
- * closes.  The sync file holds the job's scheduler fence, which holds its
- * hardware fence, which holds a reference to tlgpu.ko until it is freed:
- * rmmod is refused (EAGAIN) and the module stays live, so the fence's
- * driver and timeline names (the scheduler's, in the driver's memory)
- * can still be read.  Once the sync file is closed, the fences are freed
- * (after an RCU grace period, hence the retries) and the module unloads;
- * then it comes back with every device, by test_undo() if the case
- * failed on the way.
+ * A job's sync file is kept while every tlgpu file closes.  The sync file
+ * holds the job's scheduler fence, which holds its hardware fence.
+ *
+ * Before 7.0 (kernel_features fence_detaches: no) the hardware fence
+ * holds a reference to tlgpu.ko until it is freed: rmmod is refused
+ * (EAGAIN) and the module stays live, so the fence's driver and timeline
+ * names (the scheduler's, in the driver's memory) can still be read.
+ * Once the sync file is closed, the fences are freed (after an RCU grace
+ * period, hence the retries) and the module unloads.
+ *
+ * From 7.0 (fence_detaches: yes) a signalled fence is independent of its
+ * driver, and tlgpu's hold nothing of it: once the job is freed (after a
+ * grace period, hence the retries) rmmod succeeds with the sync file
+ * still open, and the fence reads as the kernel names every signalled
+ * fence ("detached-driver", "signaled-timeline"), still signalled without
+ * error.  Closing it then frees it with tlgpu gone.
+ *
+ * Then the module comes back with every device, by test_undo() if the
+ * case failed on the way.
  */
 static enum ktap_result unload_held_fence(void)
 {
@@ -1046,12 +1067,16 @@ static enum ktap_result unload_held_fence(void)
 	struct sync_fence_info fi;
 	struct tlgpu_node n;
 	struct tlgpu_bo bo;
-	int fence, ret;
+	int fence, ret, detach, names;
 
 	CHECK(shared_init("unload-held-fence"));
 	if (access(TLGPU_MODULE_SYSFS "/initstate", F_OK))
 		return ktap_skip("tlgpu is built in or not loaded");
 	TEST_OPEN(0, &n);
+	detach = test_kernel_feature(&n, "fence_detaches");
+	KTAP_ASSERT(detach >= 0, "kernel_features: %s", strerror(-detach));
+	names = test_kernel_feature(&n, "signalled_names_detach");
+	KTAP_ASSERT(names >= 0, "kernel_features: %s", strerror(-names));
 	KTAP_ASSERT_OK(stress_pci_slot(&n, slot, sizeof(slot)));
 	TEST_BO(n.fd, PAGE, &bo);
 	KTAP_ASSERT_OK(store_job(n.fd, 0, 0, bo.gpu_va, 0x10ad, 0, NULL, 0,
@@ -1063,6 +1088,22 @@ static enum ktap_result unload_held_fence(void)
 	/* The job freed, the file's VM released: only the sync file is left. */
 	test_sleep_ms(200);
 
+	if (detach) {
+		KTAP_ASSERT_OK(test_rmmod("tlgpu", UNLOAD_TIMEOUT_MS));
+		KTAP_ASSERT(access(TLGPU_MODULE_SYSFS, F_OK) && errno == ENOENT,
+			    TLGPU_MODULE_SYSFS " still there after rmmod");
+		KTAP_ASSERT_OK(tlgpu_sync_file_fence_info(fence, &fi));
+		ktap_diag("the held fence, tlgpu unloaded: driver '%s', timeline '%s'",
+			  fi.driver_name, fi.obj_name);
+		KTAP_ASSERT(!strcmp(fi.driver_name, "detached-driver"),
+			    "driver '%s', expected 'detached-driver'", fi.driver_name);
+		KTAP_ASSERT(!strcmp(fi.obj_name, "signaled-timeline"),
+			    "timeline '%s', expected 'signaled-timeline'", fi.obj_name);
+		KTAP_ASSERT_EQ(tlgpu_sync_file_status(fence), 1);
+		close(fence);
+		goto reload;
+	}
+
 	KTAP_ASSERT_RET(test_rmmod("tlgpu", 0), -EAGAIN);
 	ret = stress_read_file(TLGPU_MODULE_SYSFS "/initstate", state,
 			       sizeof(state));
@@ -1072,15 +1113,23 @@ static enum ktap_result unload_held_fence(void)
 	KTAP_ASSERT_OK(tlgpu_sync_file_fence_info(fence, &fi));
 	ktap_diag("the held fence: driver '%s', timeline '%s'",
 		  fi.driver_name, fi.obj_name);
-	KTAP_ASSERT(!strcmp(fi.driver_name, "drm_sched"),
-		    "driver '%s', expected 'drm_sched'", fi.driver_name);
-	snprintf(want, sizeof(want), "tlgpu-%s-tl0", slot);
+	/* 6.17 to 6.19: the kernel names no driver of a signalled fence. */
+	if (names) {
+		KTAP_ASSERT(!strcmp(fi.driver_name, "detached-driver"),
+			    "driver '%s', expected 'detached-driver'", fi.driver_name);
+		snprintf(want, sizeof(want), "signaled-timeline");
+	} else {
+		KTAP_ASSERT(!strcmp(fi.driver_name, "drm_sched"),
+			    "driver '%s', expected 'drm_sched'", fi.driver_name);
+		snprintf(want, sizeof(want), "tlgpu-%s-tl0", slot);
+	}
 	KTAP_ASSERT(!strcmp(fi.obj_name, want), "timeline '%s', expected '%s'",
 		    fi.obj_name, want);
 	KTAP_ASSERT_EQ(tlgpu_sync_file_status(fence), 1);
 
 	close(fence);
 	KTAP_ASSERT_OK(test_rmmod("tlgpu", UNLOAD_TIMEOUT_MS));
+reload:
 	ret = system("modprobe tlgpu");
 	KTAP_ASSERT(ret == 0, "modprobe tlgpu: status %d", ret);
 	KTAP_ASSERT_EQ(wait_devices(devices, FENCE_TIMEOUT_MS), devices);

@@ -11,7 +11,11 @@
 #include "libqtest.h"
 #include "libqos/libqos-pc.h"
 #include "libqos/pci.h"
+#if __has_include("qobject/qdict.h")
+#include "qobject/qdict.h"
+#else
 #include "qapi/qmp/qdict.h"
+#endif
 #include "standard-headers/linux/pci_regs.h"
 #include "tlgpu/tlgpu_hw.h"
 
