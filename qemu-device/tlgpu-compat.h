@@ -9,6 +9,7 @@
  *
  *   what                          7.2            10.0           10.2
  *   memory API header             exec/memory.h  exec/memory.h  system/memory.h
+ *   address-spaces.h              exec/          exec/          system/
  *   struct PCIDevice              hw/pci/pci.h   pci_device.h   pci_device.h
  *   qdict (qtest)                 qapi/qmp/      qobject/       qobject/
  *   Property arrays               END_OF_LIST    const, sized   const, sized
@@ -27,6 +28,12 @@
 #include "system/memory.h"
 #else
 #include "exec/memory.h"
+#endif
+
+#if __has_include("system/address-spaces.h")
+#include "system/address-spaces.h"
+#else
+#include "exec/address-spaces.h"
 #endif
 
 #include "hw/pci/pci.h"

@@ -44,10 +44,21 @@ typedef struct TLGPURam {
  * segments of the BIOS area, set read-only): the terminal region is
  * writable RAM, only the mapping says otherwise, and QEMU's own DMA path
  * ignores it.  Caller holds the RCU read lock.
+ *
+ * Behind no IOMMU the bus-master address space is system memory, enabled
+ * by the command register's bus-master bit: the mapping is looked up in
+ * system memory, whose flat view always has ranges.  The bus-master view
+ * itself can become empty between the caller's translation and this
+ * lookup (a reset or a config write on another thread clears the bit),
+ * and memory_region_find() on an empty view hands bsearch() a NULL array
+ * (UBSan: the device fuzzer, seed 1, found it on QEMU 10.2).
  */
-static bool tlgpu_mapped_readonly(AddressSpace *as, uint64_t pa)
+static bool tlgpu_mapped_readonly(PCIDevice *pdev, AddressSpace *as,
+                                  uint64_t pa)
 {
-    MemoryRegionSection sec = memory_region_find(as->root, pa, 1);
+    MemoryRegion *root = pci_device_iommu_address_space(pdev) ==
+                         &address_space_memory ? get_system_memory() : as->root;
+    MemoryRegionSection sec = memory_region_find(root, pa, 1);
     bool ro = sec.mr && sec.readonly;
 
     if (sec.mr) {
@@ -75,7 +86,7 @@ static bool tlgpu_ram_lookup(TLGPUState *s, uint64_t pa, uint64_t len,
                                  MEMTXATTRS_UNSPECIFIED);
     if (!memory_region_is_ram(mr) || memory_region_is_ram_device(mr) ||
         mr->readonly || memory_region_is_rom(mr) || plen == 0 ||
-        tlgpu_mapped_readonly(as, pa)) {
+        tlgpu_mapped_readonly(PCI_DEVICE(s), as, pa)) {
         trace_tlgpu_bad_access(pa, len, is_write);
         return false;
     }

@@ -21,6 +21,7 @@
 
 #include "qemu/osdep.h"
 #include "qemu/log.h"
+#include "qemu/rcu.h"
 #include "qemu/timer.h"
 #include "hw/pci/msix.h"
 #include "tlgpu.h"
@@ -483,6 +484,14 @@ static void *tlgpu_timeline_thread(void *opaque)
     unsigned len;
     bool done;
 
+    /*
+     * The thread reads guest memory inside RCU read-side sections
+     * (tlgpu-mmu.c); QEMU's RCU waits only for the readers of registered
+     * threads, so unregistered, a flat view could be freed under a
+     * translation (ASan: heap-use-after-free in address_space_lookup_region,
+     * the device fuzzer's seed 1 with resets during COPYs).
+     */
+    rcu_register_thread();
     qemu_mutex_lock(&tl->lock);
     while (!tl->exiting) {
         if (tl->reset_request) {
@@ -524,6 +533,7 @@ static void *tlgpu_timeline_thread(void *opaque)
     }
     qemu_mutex_unlock(&tl->lock);
     g_free(walk);
+    rcu_unregister_thread();
     return NULL;
 }
 
