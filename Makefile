@@ -168,7 +168,7 @@ check-device-asan: qemu-asan
 
 # Every flavour and the qtests on every QEMU release.
 check-all: deps
-	@$(MAKE) --no-print-directory check CHECK_FLAVORS="$(FLAVORS)" CHECK_ALL=1
+	@$(MAKE) --no-print-directory check CHECK_FLAVORS="$(FLAVORS)" CHECK_ALL=1 KUNIT_SCHED=1
 
 # The qtests on each QEMU release but the default (make check runs those).
 check-device-all: qemu-all
@@ -186,11 +186,15 @@ GUEST_TIMEOUT = $(if $(filter %-debug,$(FLAVOR)),1800,900)
 # IGT takes 7 minutes on a debug kernel; 6.1-debug and 7.2-debug run it.
 CHECK_SKIP_6.12-debug := igt
 GUEST_SKIP ?=
+# The drm_sched KUnit suite on 7.x debug kernels (images/tests-debug/
+# kernel-kunit.sh says why only on request); check-all asks for it.
+KUNIT_SCHED ?=
 
 check-guest: igt initramfs qemu
 	@python3 ci/run-guest.py --flavor $(FLAVOR) --results $(BUILD)/results \
 		--timeout $(GUEST_TIMEOUT) \
-		$(if $(GUEST_SKIP),--append "tlgpu_tests_skip=$(GUEST_SKIP)")
+		$(if $(GUEST_SKIP),--append "tlgpu_tests_skip=$(GUEST_SKIP)") \
+		$(if $(KUNIT_SCHED),--append tlgpu_kunit_sched=1)
 
 # Known kernel bugs (ci/known-bugs.txt), each flavour in a VM boot of its
 # own since a reproducer can hang the guest; never part of make check.
