@@ -89,11 +89,6 @@ fragments() {
 	[ -z "$EXTRA_FRAGMENT" ] || cat "$EXTRA_FRAGMENT"
 }
 
-candidate_version() {
-	apt_for apt-cache show --no-all-versions "$1" 2>/dev/null |
-		sed -n 's/^Version: //p' | head -n 1
-}
-
 # Modules the initramfs and the debug suites take from this kernel; the
 # dma-buf selftests module where the configuration has it (6.x: 7.x runs
 # them as KUnit).

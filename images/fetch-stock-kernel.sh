@@ -45,11 +45,6 @@ depends_of() {
 	apt_for apt-cache depends "$1" 2>/dev/null | sed -n 's/^ *|\{0,1\}Depends: //p'
 }
 
-candidate_version() {
-	apt_for apt-cache show --no-all-versions "$1" 2>/dev/null |
-		sed -n 's/^Version: //p' | head -n 1
-}
-
 # Download <pkg>=<ver> into $DEBS unless present and append its path to
 # the debs array.  apt-get download names files <pkg>_<ver>_<arch>.deb.
 debs=()

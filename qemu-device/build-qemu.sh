@@ -48,27 +48,25 @@ DEFAULT_QVER=10.2
 
 . "$REPO/scripts/apt-suite.sh"
 
-case "$VARIANT" in
-plain)	flags=("${TLGPU_CONFIGURE_ARGS[@]}"); out_link=$BUILD/qemu ;;
-asan)	flags=("${TLGPU_CONFIGURE_ARGS[@]}" "${TLGPU_SANITIZER_ARGS[@]}")
-	out_link=$BUILD/qemu-asan ;;
-*)	echo "build-qemu: variant is plain or asan, not '$VARIANT'" >&2; exit 2 ;;
-esac
 case "$QVER" in
 7.2)	SUITE= ;;
 10.0)	SUITE=trixie ;;
 10.2)	SUITE=sid ;;
 *)	echo "build-qemu: QEMU_VERSION is 7.2, 10.0 or 10.2, not '$QVER'" >&2; exit 2 ;;
 esac
-[ "$QVER" = "$DEFAULT_QVER" ] || out_link=$out_link-$QVER
+# 10.x splits --enable-sanitizers into its two sanitizers.
 case "$QVER" in
-10.*)	flags+=("${TLGPU_CONFIGURE_ARGS_10[@]}")
-	# 10.x splits --enable-sanitizers into its two sanitizers.
-	for i in "${!flags[@]}"; do
-		[ "${flags[$i]}" = --enable-sanitizers ] && flags[$i]="--enable-asan --enable-ubsan"
-	done
-	read -r -a flags <<<"${flags[*]}" ;;
+10.*)	sanitizers=(--enable-asan --enable-ubsan) ;;
+*)	sanitizers=("${TLGPU_SANITIZER_ARGS[@]}") ;;
 esac
+flags=("${TLGPU_CONFIGURE_ARGS[@]}")
+case "$VARIANT" in
+plain)	out_link=$BUILD/qemu ;;
+asan)	flags+=("${sanitizers[@]}"); out_link=$BUILD/qemu-asan ;;
+*)	echo "build-qemu: variant is plain or asan, not '$VARIANT'" >&2; exit 2 ;;
+esac
+case "$QVER" in 10.*) flags+=("${TLGPU_CONFIGURE_ARGS_10[@]}") ;; esac
+[ "$QVER" = "$DEFAULT_QVER" ] || out_link=$out_link-$QVER
 
 # The newest source version of this release the suite lists (sid lists
 # several releases at once; the newest of them may not be downloadable).

@@ -76,6 +76,12 @@ apt_for() {	# CMD ARGS...
 	if [ -n "${SUITE:-}" ]; then apt_suite "$SUITE" "$@"; else "$@"; fi
 }
 
+# The version apt would install of package $1 from that suite.
+candidate_version() {	# PACKAGE
+	apt_for apt-cache show --no-all-versions "$1" 2>/dev/null |
+		sed -n 's/^Version: //p' | head -n 1
+}
+
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then
 	[ $# -ge 2 ] || { sed -n '2,13p' "$0" >&2; exit 2; }
 	apt_suite "$@"
