@@ -5,8 +5,8 @@ Runs images/run-vm.sh --mode test with the kernel console in
 RESULTS/FLAVOR.log and the test output (ttyS1) in RESULTS/FLAVOR.out,
 kills QEMU when the watchdog expires, then turns the suites in .out
 (KTAP documents between TLGPU-SUITE-BEGIN/END markers) and the kernel
-reports found in .log into one KTAP document, RESULTS/FLAVOR.ktap.
-Prints every case and '# FLAVOR: N passed, N failed'; exits 1 on any
+reports found in .log into one KTAP document, RESULTS/FLAVOR.ktap,
+and each suite's guest-clock seconds into RESULTS/FLAVOR.times.  Prints every case and '# FLAVOR: N passed, N failed'; exits 1 on any
 failure.
 """
 
@@ -26,7 +26,7 @@ TOP = Path(__file__).resolve().parent.parent
 RUN_VM = TOP / "images" / "run-vm.sh"
 
 BEGIN_RE = re.compile(r"^TLGPU-SUITE-BEGIN (?P<suite>\S+)")
-END_RE = re.compile(r"^TLGPU-SUITE-END (?P<suite>\S+) rc=(?P<rc>-?\d+)")
+END_RE = re.compile(r"^TLGPU-SUITE-END (?P<suite>\S+) rc=(?P<rc>-?\d+)(?: seconds=(?P<seconds>\d+))?")
 DONE = "TLGPU-TESTS-DONE"
 
 # Kernel console lines that mean something went wrong in the kernel.
@@ -103,8 +103,9 @@ def suite_cases(suite, lines, rc):
     return cases
 
 
-def test_cases(out_lines):
-    """All suite cases of the test output, and whether it ended with DONE."""
+def test_cases(out_lines, times=None):
+    """All suite cases of the test output, and whether it ended with DONE.
+    The guest-clock seconds of each suite that ended go into times."""
     cases, done = [], False
     suite, body = None, []
     for line in out_lines:
@@ -115,6 +116,8 @@ def test_cases(out_lines):
             suite, body = begin.group("suite"), []
         elif end and suite:
             cases += suite_cases(suite, body, int(end.group("rc")))
+            if times is not None and end.group("seconds") is not None:
+                times[suite] = int(end.group("seconds"))
             suite, body = None, []
         elif line == DONE:
             done = True
@@ -167,7 +170,16 @@ def main():
           flush=True)
 
     log_lines = read_lines(log)
-    cases, done = test_cases(read_lines(out))
+    times = {}
+    cases, done = test_cases(read_lines(out), times)
+    # Where the VM's time went, longest first: the input for choosing what
+    # make check runs on which flavour (Makefile, CHECK_SKIP_*).
+    with open(args.results / f"{args.flavor}.times", "w") as f:
+        for suite, secs in sorted(times.items(), key=lambda t: -t[1]):
+            f.write(f"{secs:6d} {suite}\n")
+    print(f"# {args.flavor}: suite seconds (guest clock): "
+          + ", ".join(f"{s} {t}" for s, t in sorted(times.items(), key=lambda t: -t[1])),
+          flush=True)
     console_tail = [line for line in log_lines if line.strip()][-15:]
     if not done:
         cases.append(ktap.Case("tests-done", ktap.FAIL, "",
