@@ -150,9 +150,10 @@ CHECK_PARTS = $(addprefix check-part-guest-,$(CHECK_FLAVORS)) \
 	$(if $(CHECK_ALL),check-part-device-all) check-part-docs
 
 check: deps
+	@$(MAKE) --no-print-directory igt
 	@for f in $(CHECK_FLAVORS); do \
 		$(MAKE) --no-print-directory all FLAVOR=$$f || exit 1; done
-	@$(MAKE) --no-print-directory qemu-asan igt
+	@$(MAKE) --no-print-directory qemu-asan
 	@$(if $(CHECK_ALL),$(MAKE) --no-print-directory qemu-all)
 	@rm -rf $(BUILD)/results
 	@echo "check: $(words $(CHECK_PARTS)) parts, $(CHECK_JOBS) at a time:" \

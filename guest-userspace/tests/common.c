@@ -428,3 +428,28 @@ enum ktap_result test_vgem_gate(int vgem, uint32_t *fence, int *gate)
 	KTAP_ASSERT_EQ(tlgpu_sync_file_status(*gate), 0);
 	return KTAP_PASS;
 }
+
+int test_module_refcnt(void)
+{
+	uint64_t v;
+	int ret = test_read_sysfs_u64(TLGPU_MODULE_SYSFS "/refcnt", &v);
+
+	return ret ? ret : (int)v;
+}
+
+int test_wait_module_refcnt(int want, unsigned int timeout_ms)
+{
+	int64_t start = tlgpu_now_ns();
+
+	int n;
+
+	while ((n = test_module_refcnt()) < 0 || n > want) {
+		if (test_elapsed_ms(start) > timeout_ms) {
+			ktap_diag("module count %d, want %d",
+				  test_module_refcnt(), want);
+			return -ETIME;
+		}
+		test_sleep_ms(20);
+	}
+	return 0;
+}

@@ -143,6 +143,10 @@ int64_t test_elapsed_ms(int64_t start_ns);
 
 /* Reads a number from a sysfs file; 0 or -errno. */
 int test_read_sysfs_u64(const char *path, uint64_t *val);
+/* tlgpu's module use count (TLGPU_MODULE_SYSFS/refcnt), or -errno. */
+int test_module_refcnt(void);
+/* Waits up to @timeout_ms until that count is @want or less: 0 or -ETIME. */
+int test_wait_module_refcnt(int want, unsigned int timeout_ms);
 
 /* Writes @str to @path; 0 or -errno. */
 int test_write_file(const char *path, const char *str);

@@ -636,30 +636,6 @@ static enum ktap_result test_flink_open_twice(void)
 /* Dependencies and leaks                                              */
 /* ------------------------------------------------------------------ */
 
-static int module_refcnt(void)
-{
-	uint64_t v;
-	int ret = test_read_sysfs_u64(TLGPU_MODULE_SYSFS "/refcnt", &v);
-
-	return ret ? ret : (int)v;
-}
-
-/* Waits until tlgpu's module count is back at @want; 0 or -ETIME. */
-static int wait_refcnt(int want)
-{
-	int64_t start = tlgpu_now_ns();
-
-	while (module_refcnt() != want) {
-		if (test_elapsed_ms(start) > UNLOAD_TIMEOUT_MS) {
-			ktap_diag("module count %d, want %d", module_refcnt(),
-				  want);
-			return -ETIME;
-		}
-		test_sleep_ms(20);
-	}
-	return 0;
-}
-
 #define DEP_FILES	260
 
 /* Reloads tlgpu with @params (test_undo() loads it back as it was). */
@@ -746,7 +722,7 @@ static enum ktap_result run_in_fences_beyond_limit(void)
 		close(n[i].fd);
 	}
 	/* No file and no fence of tlgpu is left: nothing holds the module. */
-	KTAP_ASSERT_OK(wait_refcnt(0));
+	KTAP_ASSERT_OK(test_wait_module_refcnt(0, UNLOAD_TIMEOUT_MS));
 	return KTAP_PASS;
 }
 
@@ -1007,7 +983,7 @@ static enum ktap_result run_fail_nth(const struct nth_op *op)
 	 * at the end of the debug run checks the memory.
 	 */
 	if (res == KTAP_PASS)
-		KTAP_ASSERT_OK(wait_refcnt(0));
+		KTAP_ASSERT_OK(test_wait_module_refcnt(0, UNLOAD_TIMEOUT_MS));
 	return res;
 }
 
