@@ -96,6 +96,7 @@ out=$CACHE/igt-out-$key
 link_outputs() {
 	touch "$out"
 	rm -rf "$link"
+	mkdir -p "${link%/*}"	# build/ of a fresh clone: make igt may come first
 	ln -sfn "$out" "$link"
 }
 
