@@ -141,7 +141,7 @@ endif
 
 # make check runs its parts (the checks below) CHECK_JOBS at a time, each
 # part's output shown whole when it ends (make -O).  Two at once on two
-# cores: a TCG guest keeps 0.6-0.8 of a core busy (its vCPUs wait for
+# cores: a TCG guest keeps 0.6-1 of a core busy (its vCPUs wait for
 # timers, the device and each other), so a second guest or the host
 # checks fill the rest.  Longest first, so the short ones fill in behind.
 CHECK_JOBS ?= $(shell nproc 2>/dev/null || echo 1)
@@ -170,8 +170,7 @@ check-part-docs:
 	@rc=0; python3 ci/check-docs.py --results $(BUILD)/results || rc=1; \
 	python3 ci/check-ci.py --results $(BUILD)/results || rc=1; exit $$rc
 check-part-device:
-	@python3 ci/run-device-tests.py --qemu $(QEMU) \
-		--test $(BUILD)/qemu/tlgpu-test --results $(BUILD)/results
+	@$(call run-device)
 check-part-device-asan:
 	@$(call run-device-asan)
 check-part-device-all:
@@ -183,7 +182,8 @@ $(addprefix check-part-guest-,$(FLAVORS) src-debug): check-part-guest-%:
 	@$(call run-guest,$*,$(if $(CHECK_ALL),,$(CHECK_SKIP_$*)))
 
 check-device: qemu
-	@python3 ci/run-device-tests.py --qemu $(QEMU) \
+	@$(call run-device)
+run-device = python3 ci/run-device-tests.py --qemu $(QEMU) \
 		--test $(BUILD)/qemu/tlgpu-test --results $(BUILD)/results
 
 # The same qtests on the ASan/UBSan QEMU: every hostile case, sanitized.

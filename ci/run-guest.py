@@ -6,7 +6,8 @@ RESULTS/FLAVOR.log and the test output (ttyS1) in RESULTS/FLAVOR.out,
 kills QEMU when the watchdog expires, then turns the suites in .out
 (KTAP documents between TLGPU-SUITE-BEGIN/END markers) and the kernel
 reports found in .log into one KTAP document, RESULTS/FLAVOR.ktap,
-and each suite's guest-clock seconds into RESULTS/FLAVOR.times.  Prints every case and '# FLAVOR: N passed, N failed'; exits 1 on any
+and each suite's guest-clock seconds into RESULTS/FLAVOR.times.
+Prints every case and '# FLAVOR: N passed, N failed'; exits 1 on any
 failure.
 """
 
@@ -174,12 +175,12 @@ def main():
     cases, done = test_cases(read_lines(out), times)
     # Where the VM's time went, longest first: the input for choosing what
     # make check runs on which flavour (Makefile, CHECK_SKIP_*).
+    longest = sorted(times.items(), key=lambda t: -t[1])
     with open(args.results / f"{args.flavor}.times", "w") as f:
-        for suite, secs in sorted(times.items(), key=lambda t: -t[1]):
+        for suite, secs in longest:
             f.write(f"{secs:6d} {suite}\n")
     print(f"# {args.flavor}: suite seconds (guest clock): "
-          + ", ".join(f"{s} {t}" for s, t in sorted(times.items(), key=lambda t: -t[1])),
-          flush=True)
+          + ", ".join(f"{s} {t}" for s, t in longest), flush=True)
     console_tail = [line for line in log_lines if line.strip()][-15:]
     if not done:
         cases.append(ktap.Case("tests-done", ktap.FAIL, "",

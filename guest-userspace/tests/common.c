@@ -440,7 +440,6 @@ int test_module_refcnt(void)
 int test_wait_module_refcnt(int want, unsigned int timeout_ms)
 {
 	int64_t start = tlgpu_now_ns();
-
 	int n;
 
 	while ((n = test_module_refcnt()) < 0 || n > want) {
