@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Check the CI's own judgement: the IGT expectation rules of igt_expect.py.
+"""Check the CI's own judgement: the IGT expectation rules of igt_expect.py
+and run-guest.py's reading of the guest's taint mask.
 
 Cases, written as RESULTS/ci.ktap (each feeds igt_expect.apply() a run
 and lists of its own and checks the verdict):
@@ -15,10 +16,17 @@ and lists of its own and checks the verdict):
   igt-expect.stale-skip          a skip pattern that matched nothing fails
   igt-expect.no-reason           an entry without a reason fails
   igt-lists-well-formed          every line of ci/igt/*.txt has a reason
+  taint.expected                 O, E and N taint (tlgpu out of tree,
+                                 unsigned, KUnit) is no failure
+  taint.unexpected               W and L taint fail kernel-log, by letter,
+                                 though no report reached the console
+  taint.no-line                  a run without a TLGPU-TAINTED line (an
+                                 older initramfs, a dead guest) adds none
 Prints each case and '# ci: N passed, N failed'; exits 1 on a failure.
 """
 
 import argparse
+import importlib.util
 import sys
 import tempfile
 from pathlib import Path
@@ -27,6 +35,15 @@ import igt_expect
 import ktap
 
 C = ktap.Case
+
+
+def run_guest():
+    """ci/run-guest.py as a module (its name is not an identifier)."""
+    spec = importlib.util.spec_from_file_location("run_guest",
+                                                  Path(__file__).with_name("run-guest.py"))
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
 
 
 def judge(run, fails="", flakes="", skips=""):
@@ -73,6 +90,18 @@ def cases():
                       {"igt.expectations": ktap.FAIL}))
     out.append(expect("no-reason", judge(run, fails="t@a\n"),
                       {"igt.expectations": ktap.FAIL}))
+
+    rg = run_guest()
+    expected = rg.taint_report(["x", f"TLGPU-TAINTED {1 << 12 | 1 << 13 | 1 << 18}"])
+    out.append(C("taint.expected", ktap.FAIL if expected else ktap.PASS, "",
+                 [repr(expected)] if expected else []))
+    bad = rg.taint_report([f"TLGPU-TAINTED {1 << 12 | 1 << 9 | 1 << 14}"])
+    ok = bool(bad) and "unexpected: WL;" in bad[0]
+    out.append(C("taint.unexpected", ktap.PASS if ok else ktap.FAIL, "",
+                 [] if ok else [repr(bad)]))
+    none = rg.taint_report(["TLGPU-TESTS-DONE"])
+    out.append(C("taint.no-line", ktap.FAIL if none else ktap.PASS, "",
+                 [repr(none)] if none else []))
 
     problems = []
     for path in sorted(igt_expect.LIST_DIR.glob("*.txt")):

@@ -29,6 +29,12 @@ RUN_VM = TOP / "images" / "run-vm.sh"
 BEGIN_RE = re.compile(r"^TLGPU-SUITE-BEGIN (?P<suite>\S+)")
 END_RE = re.compile(r"^TLGPU-SUITE-END (?P<suite>\S+) rc=(?P<rc>-?\d+)(?: seconds=(?P<seconds>\d+))?")
 DONE = "TLGPU-TESTS-DONE"
+TAINTED_RE = re.compile(r"^TLGPU-TAINTED (?P<mask>\d+)$")
+# /proc/sys/kernel/tainted's bits, by letter (kernel/panic.c taint_flags).
+TAINT_LETTERS = "PFSRMBUDAWCIOELKXTNJ"
+# Expected: tlgpu and its test modules are out of tree (O) and unsigned
+# (E); KUnit taints the kernel it runs in (N).
+TAINT_EXPECTED = (1 << 12) | (1 << 13) | (1 << 18)
 
 # Kernel console lines that mean something went wrong in the kernel.
 KERNEL_REPORT_RE = re.compile("|".join([
@@ -129,6 +135,23 @@ def test_cases(out_lines, times=None):
     return cases, done
 
 
+def taint_report(out_lines):
+    """A kernel-log failure for taint the run did not expect, or None: a
+    report the console dropped (printk messages dropped under the fail-nth
+    sweeps' dumps) still sets its bit."""
+    masks = [int(m.group("mask")) for m in map(TAINTED_RE.match, out_lines) if m]
+    if not masks:
+        return None
+    bad = masks[-1] & ~TAINT_EXPECTED
+    if not bad:
+        return None
+    letters = "".join(TAINT_LETTERS[b] if b < len(TAINT_LETTERS) else f"bit{b}"
+                      for b in range(bad.bit_length()) if bad >> b & 1)
+    return [f"the kernel ended tainted {masks[-1]} (unexpected: {letters}; "
+            "W warning, D oops, L soft lockup, B bad page: Documentation/admin-guide/tainted-kernels.rst);"
+            " its report is above or was dropped by the console"]
+
+
 def kernel_reports(log_lines):
     """Groups of console lines, one per kernel report."""
     reports, current, opened_at = [], None, 0
@@ -196,6 +219,9 @@ def main():
     if leaks_ok:
         reports = [r for r in reports
                    if not all(KMEMLEAK_LINE_RE.search(TIMESTAMP_RE.sub("", l)) for l in r)]
+    taint = taint_report(read_lines(out))
+    if taint:
+        reports.append(taint)
     for report in reports:
         cases.append(ktap.Case("kernel-log", ktap.FAIL, "", report))
     if not reports:
