@@ -74,7 +74,8 @@ help:
 	@echo '           KERNEL_SRC=<kernel tree>, QEMU_VERSION=10.2|10.0|7.2 (make qemu),'
 	@echo '           TLGPU_CACHE=$(CACHE), FUZZ_SECONDS, FUZZ_SEED, IGT_SRC,'
 	@echo '           CHECK_FLAVORS="$(CHECK_FLAVORS)" (make check CHECK_FLAVORS=6.1-stock: quick),'
-	@echo '           CHECK_JOBS=$(CHECK_JOBS) (parts of make check at once), GUEST_TIMEOUT (seconds)'
+	@echo '           CHECK_JOBS=$(CHECK_JOBS) (parts of make check at once), GUEST_TIMEOUT (seconds),'
+	@echo '           CHECK_DEBUG_STRESS_SCALE=$(CHECK_DEBUG_STRESS_SCALE) (stress rounds on debug, percent)'
 
 deps:
 	@bash scripts/deps.sh
@@ -179,7 +180,8 @@ check-part-fuzz-device:
 	@python3 ci/fuzz-device.py --qemu $(BUILD)/qemu-asan/qemu-system-x86_64 \
 		--results $(BUILD)/results
 $(addprefix check-part-guest-,$(FLAVORS) src-debug): check-part-guest-%:
-	@$(call run-guest,$*,$(if $(CHECK_ALL),,$(CHECK_SKIP_$*)))
+	@$(call run-guest,$*,$(if $(CHECK_ALL),,$(CHECK_SKIP_$*)),$(if \
+		$(CHECK_ALL),,$(if $(filter %-debug,$*),tlgpu_stress_scale=$(CHECK_DEBUG_STRESS_SCALE))))
 
 check-device: qemu
 	@$(call run-device)
@@ -213,21 +215,28 @@ guest-timeout = $(or $(GUEST_TIMEOUT),$(if $(filter %-debug,$(1)),2700,1200))
 # Suites make check leaves out of a flavour to stay within CI's time (each
 # runs on another flavour of the same check, and check-all runs them all):
 # IGT takes 7 to 25 minutes on a debug kernel under TCG; in make check it
-# runs on 7.2-debug (the newest kernel, lockdep and KASAN watching) and on
-# the two stock kernels (6.1's is 6.1-stock).
+# runs on the two stock kernels, 6.1 and 7.2 (check-all runs it on the
+# debug builds too).
 CHECK_SKIP_6.1-debug := igt
 CHECK_SKIP_6.12-debug := igt
+CHECK_SKIP_7.2-debug := igt
 GUEST_SKIP ?=
+# The stress suites' iteration counts on the debug flavours of make check,
+# in percent (tlgpu_stress_scale): every case runs, each fewer rounds;
+# check-all and check-guest run them whole.
+CHECK_DEBUG_STRESS_SCALE ?= 50
 # The drm_sched KUnit suite on 7.x debug kernels (images/tests-debug/
 # kernel-kunit.sh says why only on request); check-all asks for it.
 KUNIT_SCHED ?=
 
 check-guest: igt initramfs qemu
 	@$(call run-guest,$(FLAVOR),$(GUEST_SKIP))
-# run-guest FLAVOR,SKIP: one guest run of that flavour's built initramfs.
+# run-guest FLAVOR,SKIP[,WORDS]: one guest run of that flavour's built
+# initramfs, WORDS added to the kernel command line.
 run-guest = python3 ci/run-guest.py --flavor $(1) --results $(BUILD)/results \
 		--timeout $(call guest-timeout,$(1)) \
 		$(if $(2),--append "tlgpu_tests_skip=$(2)") \
+		$(if $(3),--append "$(3)") \
 		$(if $(KUNIT_SCHED),--append tlgpu_kunit_sched=1)
 
 # Known kernel bugs (ci/known-bugs.txt), each flavour in a VM boot of its

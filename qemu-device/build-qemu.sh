@@ -14,7 +14,7 @@
 # trace-event list and the qtest list).  One qemu-device/ tree serves every
 # release (qemu-device/tlgpu-compat.h).  Fixes of QEMU itself that the
 # tests need are in qemu-device/patches/<major>.x/ (10.x: a TCG race that
-# aborts QEMU when a vCPU remaps a BAR while another accesses it).  QEMU
+# crashes QEMU when a vCPU remaps memory while another accesses it).  QEMU
 # 10.x needs meson >= 1.5: bookworm-backports' meson, unpacked into
 # $CACHE/tools, never installed.
 #

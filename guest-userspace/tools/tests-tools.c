@@ -230,7 +230,7 @@ static enum ktap_result top_live(void)
 {
 	double share;
 	pid_t child;
-	int st;
+	int st, i;
 
 	child = fork();
 	KTAP_ASSERT(child >= 0, "fork: %s", strerror(errno));
@@ -239,11 +239,20 @@ static enum ktap_result top_live(void)
 
 		dup2(null, STDOUT_FILENO);
 		dup2(null, STDERR_FILENO);
-		execl(STRESS, STRESS, "-j", "40", "-t", "1", "--mix", "delay=1",
+		execl(STRESS, STRESS, "-j", "200", "-t", "1", "--mix", "delay=1",
 		      "--delay-us", "50000", (char *)NULL);
 		_exit(127);
 	}
-	usleep(300 * 1000);
+	/*
+	 * Until tlgpu-top lists the client: on a contended debug kernel the
+	 * tool took longer than a fixed 300 ms to start (0 clients seen).
+	 * Its 200 jobs of 50 ms keep the timeline busy for 10 s after that.
+	 */
+	for (i = 0; i < 100; i++) {
+		if (!run(TOP " --once", out) && strstr(out, " tlgpu-stress "))
+			break;
+		usleep(100 * 1000);
+	}
 	st = run(TOP " -n 2 -d 0.5", out);
 	if (st)
 		show(TOP " -n 2 -d 0.5", out);
@@ -253,7 +262,7 @@ static enum ktap_result top_live(void)
 	KTAP_ASSERT_EQ(count_of(out, "tlgpu-top  +"), 2);
 	ASSERT_HAS(out, "busy % of the last interval");
 	ASSERT_HAS(out, " tlgpu-stress ");
-	/* 40 jobs of 50 ms on one timeline keep it busy: 0 < share <= 100. */
+	/* Jobs of 50 ms back to back on one timeline: 0 < share <= 100. */
 	share = max_share(strstr(out, "busy % of the last interval"));
 	ktap_diag("busiest timeline share: %.1f%%", share);
 	if (share <= 0)
