@@ -664,18 +664,26 @@ static enum ktap_result reload_tlgpu(const char *params, struct tlgpu_node *n)
  * are waited for by the scheduler.  Such a SUBMIT was once refused with
  * EINVAL, and the refusal leaked every fence of the in-fence (the module
  * could not be unloaded any more).  The jobs are held on the device by an
- * injected hang, with the timeout long enough to build it all.
+ * injected hang, with no timeout while it is built: on a contended debug
+ * kernel building took over 120 s, the old 120 s timeout blamed file 0's
+ * first job (re-run as a bare FENCE: its value never landed).  Each job
+ * stores a value of its own (file, timeline), so a store that went to
+ * another file's address space shows as the wrong value.
  */
+#define DEP_VALUE(file, tl)	((uint64_t)(file) << 16 | ((tl) + 1))
+
 static enum ktap_result run_in_fences_beyond_limit(void)
 {
 	static struct tlgpu_node n[DEP_FILES];
 	static struct tlgpu_bo bo[DEP_FILES];
+	struct drm_tlgpu_reset_status rs = { 0 };
 	struct tlgpu_device_info info;
 	struct tlgpu_bo out;
 	int merged = -1, fence, i, ret, files;
 	unsigned int tl, contexts = 0;
+	int64_t start = tlgpu_now_ns();
 
-	CHECK(reload_tlgpu("timeout_ms=120000", &n[0]));
+	CHECK(reload_tlgpu("timeout_ms=3600000", &n[0]));
 	CHECK(stress_need_inject(&n[0]));
 	KTAP_ASSERT_OK(tlgpu_device_info(n[0].fd, &info));
 	KTAP_ASSERT_OK(stress_inject(&n[0], "hang_mask", ~0ull));
@@ -685,7 +693,8 @@ static enum ktap_result run_in_fences_beyond_limit(void)
 		TEST_BO(n[i].fd, PAGE, &bo[i]);
 		for (tl = 0; tl < info.num_timelines; tl++, contexts++) {
 			KTAP_ASSERT_OK(delay_store(n[i].fd, tl, &bo[i], tl * 8,
-						   tl + 1, 0, -1, &fence));
+						   DEP_VALUE(i, tl), 0, -1,
+						   &fence));
 			if (merged < 0) {
 				merged = fence;
 				continue;
@@ -700,22 +709,33 @@ static enum ktap_result run_in_fences_beyond_limit(void)
 	files = i;
 	KTAP_ASSERT(contexts > 1024, "only %u queues", contexts);
 	KTAP_ASSERT_EQ(tlgpu_sync_file_fences(merged), contexts);
-	ktap_diag("%u fences of %d files", contexts, files);
+	ktap_diag("%u fences of %d files in %lld ms", contexts, files,
+		  (long long)test_elapsed_ms(start));
 
 	TEST_BO(n[0].fd, PAGE, &out);
 	KTAP_ASSERT_OK(delay_store(n[0].fd, 0, &out, 0, 0xdeb, 0, merged,
 				   &fence));
 	ASSERT_ACTIVE(fence);
+	KTAP_ASSERT_OK(tlgpu_get_reset_status(n[0].fd, &rs));
+	KTAP_ASSERT(!rs.device_resets, "%llu resets before the FLR",
+		    (unsigned long long)rs.device_resets);
 	KTAP_ASSERT_OK(stress_inject(&n[0], "hang_mask", 0));
 	/* A hung timeline stays hung until reset: an FLR re-runs it all. */
 	KTAP_ASSERT_OK(flr(n[0].fd));
 	KTAP_ASSERT_OK(tlgpu_sync_file_wait(fence, FENCE_TIMEOUT_MS * 3));
 	ASSERT_SIGNALLED(fence);
+	KTAP_ASSERT_EQ(tlgpu_sync_file_status(merged), 1);
 	KTAP_ASSERT_EQ(*(uint64_t *)bo_ptr(&out, 0), 0xdeb);
-	for (i = 0; i < files; i++)
-		for (tl = 0; tl < info.num_timelines; tl++)
-			KTAP_ASSERT_EQ(*(uint64_t *)bo_ptr(&bo[i], tl * 8),
-				       tl + 1);
+	for (i = 0; i < files; i++) {
+		for (tl = 0; tl < info.num_timelines; tl++) {
+			uint64_t v = *(uint64_t *)bo_ptr(&bo[i], tl * 8);
+
+			KTAP_ASSERT(v == DEP_VALUE(i, tl),
+				    "file %d timeline %u: %#llx, want %#llx",
+				    i, tl, (unsigned long long)v,
+				    (unsigned long long)DEP_VALUE(i, tl));
+		}
+	}
 	close(fence);
 	close(merged);
 	tlgpu_bo_close(&out);
