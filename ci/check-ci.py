@@ -18,8 +18,11 @@ and lists of its own and checks the verdict):
   igt-lists-well-formed          every line of ci/igt/*.txt has a reason
   taint.expected                 O, E and N taint (tlgpu out of tree,
                                  unsigned, KUnit) is no failure
-  taint.unexpected               W and L taint fail kernel-log, by letter,
-                                 though no report reached the console
+  taint.unexpected               taint a suite added fails kernel-log, by
+                                 letter and suite, though no report reached
+                                 the console
+  taint.sw-sync                  L from the suites that create sw_sync
+                                 fences (7.x taints on each) is no failure
   taint.no-line                  a run without a TLGPU-TAINTED line (an
                                  older initramfs, a dead guest) adds none
 Prints each case and '# ci: N passed, N failed'; exits 1 on a failure.
@@ -95,10 +98,17 @@ def cases():
     expected = rg.taint_report(["x", f"TLGPU-TAINTED {1 << 12 | 1 << 13 | 1 << 18}"])
     out.append(C("taint.expected", ktap.FAIL if expected else ktap.PASS, "",
                  [repr(expected)] if expected else []))
-    bad = rg.taint_report([f"TLGPU-TAINTED {1 << 12 | 1 << 9 | 1 << 14}"])
-    ok = bool(bad) and "unexpected: WL;" in bad[0]
+    bad = rg.taint_report([f"TLGPU-TAINTED {1 << 12} tlgpu-basic",
+                           f"TLGPU-TAINTED {1 << 12 | 1 << 14} kernel-sync.sh",
+                           f"TLGPU-TAINTED {1 << 12 | 1 << 14 | 1 << 9} tlgpu-sync",
+                           f"TLGPU-TAINTED {1 << 12 | 1 << 14 | 1 << 9 | 1 << 7}"])
+    ok = bool(bad) and "(W during tlgpu-sync; D after the last suite;" in bad[0]
     out.append(C("taint.unexpected", ktap.PASS if ok else ktap.FAIL, "",
                  [] if ok else [repr(bad)]))
+    sw_sync = rg.taint_report([f"TLGPU-TAINTED {1 << 12 | 1 << 14} kernel-sync.sh",
+                               f"TLGPU-TAINTED {1 << 12 | 1 << 14}"])
+    out.append(C("taint.sw-sync", ktap.FAIL if sw_sync else ktap.PASS, "",
+                 [repr(sw_sync)] if sw_sync else []))
     none = rg.taint_report(["TLGPU-TESTS-DONE"])
     out.append(C("taint.no-line", ktap.FAIL if none else ktap.PASS, "",
                  [repr(none)] if none else []))

@@ -29,12 +29,16 @@ RUN_VM = TOP / "images" / "run-vm.sh"
 BEGIN_RE = re.compile(r"^TLGPU-SUITE-BEGIN (?P<suite>\S+)")
 END_RE = re.compile(r"^TLGPU-SUITE-END (?P<suite>\S+) rc=(?P<rc>-?\d+)(?: seconds=(?P<seconds>\d+))?")
 DONE = "TLGPU-TESTS-DONE"
-TAINTED_RE = re.compile(r"^TLGPU-TAINTED (?P<mask>\d+)$")
+TAINTED_RE = re.compile(r"^TLGPU-TAINTED (?P<mask>\d+)(?: (?P<suite>\S+))?$")
 # /proc/sys/kernel/tainted's bits, by letter (kernel/panic.c taint_flags).
 TAINT_LETTERS = "PFSRMBUDAWCIOELKXTNJ"
 # Expected: tlgpu and its test modules are out of tree (O) and unsigned
 # (E); KUnit taints the kernel it runs in (N).
 TAINT_EXPECTED = (1 << 12) | (1 << 13) | (1 << 18)
+# Taint a suite may add: after 6.12 (7.2 does) every sw_sync fence taints L
+# ("SW sync fence are inherently unsafe", drivers/dma-buf/sw_sync.c), and
+# these suites create them (the kernel's sync_file selftest, IGT's sw_sync).
+SUITE_TAINT = {"kernel-sync.sh": 1 << 14, "igt": 1 << 14}
 
 # Kernel console lines that mean something went wrong in the kernel.
 KERNEL_REPORT_RE = re.compile("|".join([
@@ -139,15 +143,18 @@ def taint_report(out_lines):
     """A kernel-log failure for taint the run did not expect, or None: a
     report the console dropped (printk messages dropped under the fail-nth
     sweeps' dumps) still sets its bit."""
-    masks = [int(m.group("mask")) for m in map(TAINTED_RE.match, out_lines) if m]
-    if not masks:
+    prev, found = 0, []
+    for m in filter(None, map(TAINTED_RE.match, out_lines)):
+        mask, suite = int(m.group("mask")), m.group("suite")
+        bad = mask & ~prev & ~TAINT_EXPECTED & ~SUITE_TAINT.get(suite, 0)
+        prev |= mask
+        if bad:
+            letters = "".join(TAINT_LETTERS[b] if b < len(TAINT_LETTERS) else f"bit{b}"
+                              for b in range(bad.bit_length()) if bad >> b & 1)
+            found.append(f"{letters} {'during ' + suite if suite else 'after the last suite'}")
+    if not found:
         return None
-    bad = masks[-1] & ~TAINT_EXPECTED
-    if not bad:
-        return None
-    letters = "".join(TAINT_LETTERS[b] if b < len(TAINT_LETTERS) else f"bit{b}"
-                      for b in range(bad.bit_length()) if bad >> b & 1)
-    return [f"the kernel ended tainted {masks[-1]} (unexpected: {letters}; "
+    return [f"the kernel was tainted unexpectedly ({'; '.join(found)}; taint {prev}: "
             "W warning, D oops, L soft lockup, B bad page: Documentation/admin-guide/tainted-kernels.rst);"
             " its report is above or was dropped by the console"]
 
