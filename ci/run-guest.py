@@ -141,8 +141,7 @@ def test_cases(out_lines, times=None):
 
 def taint_report(out_lines):
     """A kernel-log failure for taint the run did not expect, or None: a
-    report the console dropped (printk messages dropped under the fail-nth
-    sweeps' dumps) still sets its bit."""
+    report the console dropped still sets its bit."""
     prev, found = 0, []
     for m in filter(None, map(TAINTED_RE.match, out_lines)):
         mask, suite = int(m.group("mask")), m.group("suite")
@@ -202,7 +201,8 @@ def main():
 
     log_lines = read_lines(log)
     times = {}
-    cases, done = test_cases(read_lines(out), times)
+    out_lines = read_lines(out)
+    cases, done = test_cases(out_lines, times)
     # Where the VM's time went, longest first: the input for choosing what
     # make check runs on which flavour (Makefile, CHECK_SKIP_*).
     longest = sorted(times.items(), key=lambda t: -t[1])
@@ -226,7 +226,7 @@ def main():
     if leaks_ok:
         reports = [r for r in reports
                    if not all(KMEMLEAK_LINE_RE.search(TIMESTAMP_RE.sub("", l)) for l in r)]
-    taint = taint_report(read_lines(out))
+    taint = taint_report(out_lines)
     if taint:
         reports.append(taint)
     for report in reports:

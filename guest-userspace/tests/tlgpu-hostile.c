@@ -18,8 +18,8 @@
 
 #include <dirent.h>
 #include <errno.h>
-#include <sched.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1246,8 +1246,9 @@ static enum ktap_result test_device_write_invalidates_code(void)
  * its execution loop and before the CPU's queued work.  QEMU 10.x with the
  * per-CPU dispatch of qemu-device/patches/10.x/0001 read a TLB fill's
  * section from the map the CPU last committed, which a memory map change
- * on the other vCPU could have freed by then (the SIGSEGV seen once in
- * flr-vs-timeouts).  One vCPU does misaligned cmpxchg across the end of a
+ * on the other vCPU could have freed by then (one candidate for the
+ * SIGSEGV seen once in flr-vs-timeouts; this case did not fail on that
+ * QEMU in three runs).  One vCPU does misaligned cmpxchg across the end of a
  * page onto the next, both dropped each time: QEMU fills the first page's
  * TLB entry before it gives up on the parallel atomic, the second's in
  * cpu_exec_step_atomic(), outside the read section.  The other flips the
