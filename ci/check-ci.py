@@ -25,6 +25,10 @@ and lists of its own and checks the verdict):
                                  fences (7.x taints on each) is no failure
   taint.no-line                  a run without a TLGPU-TAINTED line (an
                                  older initramfs, a dead guest) adds none
+  case-time                      the harness's time line after a result is
+                                 that case's time, not a diagnostic of the
+                                 next; one naming another case is kept as
+                                 output
 Prints each case and '# ci: N passed, N failed'; exits 1 on a failure.
 """
 
@@ -110,6 +114,13 @@ def cases():
     out.append(no_report("taint.sw-sync", rg.taint_report(
         [f"TLGPU-TAINTED {1 << 12 | 1 << 14} kernel-sync.sh", f"TLGPU-TAINTED {1 << 12 | 1 << 14}"])))
     out.append(no_report("taint.no-line", rg.taint_report(["TLGPU-TESTS-DONE"])))
+
+    doc = ktap.parse(["KTAP version 1", "1..2", "ok 1 a", "# tlgpu-case-time a 1234 30000",
+                      "# why", "not ok 2 b", "# tlgpu-case-time a 5 60000"])
+    a, b = doc.cases
+    ok = ((a.ms, a.limit_ms, b.ms, b.diagnostics, doc.trailing)
+          == (1234, 30000, None, ["why"], ["tlgpu-case-time a 5 60000"]))
+    out.append(C("case-time", ktap.PASS if ok else ktap.FAIL, "", [] if ok else [repr(doc)]))
 
     problems = []
     for path in sorted(igt_expect.LIST_DIR.glob("*.txt")):

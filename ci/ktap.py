@@ -2,7 +2,9 @@
 
 parse() reads one KTAP (or TAP 13/14) document: the plan and the
 top-level results, with the '#' diagnostics and other output printed
-since the previous result attached to each result.  Nested (indented)
+since the previous result attached to each result, and the times tlgpu's
+harness prints after each result ('# tlgpu-case-time NAME MS LIMIT_MS',
+guest-userspace/tests/ktap.h) kept as that case's.  Nested (indented)
 subtests are kept as diagnostics of their parent.  write() stores flat
 results as a KTAP document; report() prints them the way the CI log
 shows them; summary() formats the closing count.
@@ -17,6 +19,7 @@ RESULT_RE = re.compile(
     r"^(?P<ok>not ok|ok)\b\s*(?P<num>\d+)?\s*(?:-\s+)?(?P<name>[^#]*?)\s*"
     r"(?:#\s*(?P<directive>.*))?$")
 PLAN_RE = re.compile(r"^1\.\.(?P<count>\d+)")
+TIME_RE = re.compile(r"^#\s*tlgpu-case-time (?P<name>\S+) (?P<ms>\d+) (?P<limit>\d+)$")
 
 
 @dataclass
@@ -26,6 +29,8 @@ class Case:
     result: str
     reason: str = ""
     diagnostics: list = field(default_factory=list)
+    ms: int | None = None        # elapsed, when the harness said
+    limit_ms: int | None = None  # the timeout it was held to
 
 
 @dataclass
@@ -49,6 +54,11 @@ def parse(lines):
             pending.append(line.strip())
             continue
         if line.startswith(("KTAP version", "TAP version")):
+            continue
+        timed = TIME_RE.match(line)
+        if timed and doc.cases and doc.cases[-1].name == timed.group("name"):
+            doc.cases[-1].ms = int(timed.group("ms"))
+            doc.cases[-1].limit_ms = int(timed.group("limit"))
             continue
         if line.startswith("Bail out!"):
             doc.bail_out = line[len("Bail out!"):].strip() or "bailed out"

@@ -6,7 +6,8 @@ RESULTS/FLAVOR.log and the test output (ttyS1) in RESULTS/FLAVOR.out,
 kills QEMU when the watchdog expires, then turns the suites in .out
 (KTAP documents between TLGPU-SUITE-BEGIN/END markers) and the kernel
 reports found in .log into one KTAP document, RESULTS/FLAVOR.ktap,
-and each suite's guest-clock seconds into RESULTS/FLAVOR.times.
+each suite's guest-clock seconds into RESULTS/FLAVOR.times and each
+timed case's milliseconds and limit into RESULTS/FLAVOR.case-times.
 Prints every case and '# FLAVOR: N passed, N failed'; exits 1 on any
 failure.
 """
@@ -96,7 +97,8 @@ def read_lines(path):
 def suite_cases(suite, lines, rc):
     """Cases of one suite; rc is None when its END marker is missing."""
     doc = ktap.parse(lines)
-    cases = [ktap.Case(f"{suite}.{c.name}", c.result, c.reason, c.diagnostics)
+    cases = [ktap.Case(f"{suite}.{c.name}", c.result, c.reason, c.diagnostics,
+                       c.ms, c.limit_ms)
              for c in doc.cases]
     problem = ktap.plan_problem(doc)
     if problem:
@@ -175,6 +177,30 @@ def kernel_reports(log_lines):
     return [r[:REPORT_MAX_LINES] for r in reports]
 
 
+# Cases shown in the log: the longest, and any that used more of its
+# limit than this (a limit to raise before a slower host makes it fail).
+LONGEST_SHOWN = 8
+NEAR_LIMIT = 0.5
+
+
+def write_case_times(path, flavor, cases):
+    """Each timed case's elapsed and limit milliseconds, longest first,
+    to path; the longest and those near their limit to the log."""
+    timed = sorted((c for c in cases if c.ms is not None), key=lambda c: -c.ms)
+    with open(path, "w") as f:
+        for c in timed:
+            f.write(f"{c.ms:9d} {c.limit_ms:9d} {c.name}\n")
+    if timed:
+        print(f"# {flavor}: longest cases (s): "
+              + ", ".join(f"{c.name} {c.ms / 1000:.1f}" for c in timed[:LONGEST_SHOWN]),
+              flush=True)
+    near = [c for c in timed if c.limit_ms and c.ms > NEAR_LIMIT * c.limit_ms]
+    if near:
+        print(f"# {flavor}: cases past {NEAR_LIMIT:.0%} of their limit: "
+              + ", ".join(f"{c.name} {c.ms / 1000:.1f} of {c.limit_ms // 1000} s" for c in near),
+              flush=True)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--flavor", required=True,
@@ -211,6 +237,7 @@ def main():
             f.write(f"{secs:6d} {suite}\n")
     print(f"# {args.flavor}: suite seconds (guest clock): "
           + ", ".join(f"{s} {t}" for s, t in longest), flush=True)
+    write_case_times(args.results / f"{args.flavor}.case-times", args.flavor, cases)
     console_tail = [line for line in log_lines if line.strip()][-15:]
     if not done:
         cases.append(ktap.Case("tests-done", ktap.FAIL, "",

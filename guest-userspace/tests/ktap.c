@@ -152,10 +152,21 @@ static void sleep_ms(unsigned int ms)
 		;
 }
 
-/* waitpid() with a deadline; returns 1 when @pid was reaped. */
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/*
+ * waitpid() with a deadline of @ms of elapsed time (not of sleeps: on a
+ * busy guest a 10 ms sleep takes longer); returns 1 when @pid was reaped.
+ */
 static int wait_ms(pid_t pid, int *status, unsigned int ms)
 {
-	unsigned int waited = 0;
+	uint64_t deadline = now_ms() + ms;
 
 	for (;;) {
 		pid_t ret = waitpid(pid, status, WNOHANG);
@@ -164,22 +175,35 @@ static int wait_ms(pid_t pid, int *status, unsigned int ms)
 			return 1;
 		if (ret < 0 && errno != EINTR)
 			return -1;
-		if (waited >= ms)
+		if (now_ms() >= deadline)
 			return 0;
 		sleep_ms(POLL_MS);
-		waited += POLL_MS;
 	}
+}
+
+/*
+ * After each result line, how long the case took and its limit, as a
+ * diagnostic the host's reader (ci/ktap.py) takes as the case's time.
+ */
+static void case_time(const struct ktap_case *c, uint64_t start,
+		      unsigned int timeout)
+{
+	printf("# " KTAP_TIME_TAG " %s %llu %u\n", c->name,
+	       (unsigned long long)(now_ms() - start), timeout * 1000);
+	fflush(stdout);
 }
 
 static enum ktap_result run_case(const struct ktap_case *c, unsigned int num)
 {
 	unsigned int timeout = c->timeout ? c->timeout : KTAP_DEFAULT_TIMEOUT;
 	enum ktap_result res;
+	uint64_t start;
 	int status = 0;
 	pid_t pid;
 
 	fflush(stdout);
 	fflush(stderr);
+	start = now_ms();
 	pid = fork();
 	if (pid < 0) {
 		ktap_diag("fork: %s", strerror(errno));
@@ -205,11 +229,14 @@ static enum ktap_result run_case(const struct ktap_case *c, unsigned int num)
 			ktap_diag("case did not die after SIGKILL, leaving it");
 		ktap_diag("timed out after %u s", timeout);
 		result_line(num, c->name, KTAP_FAIL, "");
+		case_time(c, start, timeout);
 		return KTAP_FAIL;
 	}
 
-	if (WIFEXITED(status) && WEXITSTATUS(status) <= KTAP_SKIP)
+	if (WIFEXITED(status) && WEXITSTATUS(status) <= KTAP_SKIP) {
+		case_time(c, start, timeout);
 		return WEXITSTATUS(status);
+	}
 
 	if (WIFSIGNALED(status))
 		ktap_diag("case killed by signal %d (%s)", WTERMSIG(status),
@@ -217,6 +244,7 @@ static enum ktap_result run_case(const struct ktap_case *c, unsigned int num)
 	else
 		ktap_diag("case exited with status %d", WEXITSTATUS(status));
 	result_line(num, c->name, KTAP_FAIL, "");
+	case_time(c, start, timeout);
 	return KTAP_FAIL;
 }
 

@@ -8,13 +8,18 @@
  * only), prints one result line per case and returns the exit status:
  * non-zero when any case failed.
  *
- *	TAP version 13
+ *	KTAP version 1
  *	1..3
  *	ok 1 get-param-version
+ *	# tlgpu-case-time get-param-version 3 30000
  *	# tlgpu-basic.c:42: value == 0x10000: got 0x20000
  *	not ok 2 get-param-caps
+ *	# tlgpu-case-time get-param-caps 2 30000
  *	ok 3 unbind-rebind # SKIP no writable /sys/bus/pci
+ *	# tlgpu-case-time unbind-rebind 1 60000
  *	# Totals: pass:1 fail:1 xfail:0 xpass:0 skip:1 error:0
+ *
+ * A case is held to its timeout in elapsed time, fork to exit.
  *
  * A case returns KTAP_PASS, KTAP_FAIL or ktap_skip("why").  The KTAP_*
  * assertion macros print a diagnostic naming the file, line, expression
@@ -40,6 +45,13 @@ struct ktap_case {
 };
 
 #define KTAP_DEFAULT_TIMEOUT	30
+
+/*
+ * After each case's result line the harness prints
+ *	# tlgpu-case-time NAME ELAPSED_MS LIMIT_MS
+ * (elapsed time from fork to reaping, the limit it was held to).
+ */
+#define KTAP_TIME_TAG		"tlgpu-case-time"
 
 /*
  * Runs @cases (or those named with -t), see the usage text of -h.
