@@ -193,9 +193,34 @@ static void case_time(const struct ktap_case *c, uint64_t start,
 	fflush(stdout);
 }
 
+/*
+ * What a case's timeout is multiplied by: tlgpu_timeout_mul from the
+ * environment (the guest's init passes kernel command-line words on), else
+ * KTAP_DEBUG_TIMEOUT_MUL on a debug kernel (lockdep, KASAN and kmemleak
+ * make it 3-5x slower under TCG; it is the one with kmemleak), else
+ * KTAP_TIMEOUT_MUL.  Limits are for hangs, not for speed: a TCG guest
+ * sharing its host with another is slow.
+ */
+static unsigned int timeout_mul(void)
+{
+	static unsigned int mul;
+	const char *env;
+
+	if (mul)
+		return mul;
+	env = getenv("tlgpu_timeout_mul");
+	if (env && atoi(env) >= 1 && atoi(env) <= 100)
+		mul = atoi(env);
+	else
+		mul = access(KTAP_DEBUG_KERNEL_FILE, F_OK) ? KTAP_TIMEOUT_MUL :
+		      KTAP_DEBUG_TIMEOUT_MUL;
+	return mul;
+}
+
 static enum ktap_result run_case(const struct ktap_case *c, unsigned int num)
 {
-	unsigned int timeout = c->timeout ? c->timeout : KTAP_DEFAULT_TIMEOUT;
+	unsigned int timeout = (c->timeout ? c->timeout : KTAP_DEFAULT_TIMEOUT) *
+			       timeout_mul();
 	enum ktap_result res;
 	uint64_t start;
 	int status = 0;

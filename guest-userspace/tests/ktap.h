@@ -19,7 +19,8 @@
  *	# tlgpu-case-time unbind-rebind 1 60000
  *	# Totals: pass:1 fail:1 xfail:0 xpass:0 skip:1 error:0
  *
- * A case is held to its timeout in elapsed time, fork to exit.
+ * A case is held to its timeout in elapsed time, fork to exit (the time
+ * line gives the limit it was held to, multiplier included).
  *
  * A case returns KTAP_PASS, KTAP_FAIL or ktap_skip("why").  The KTAP_*
  * assertion macros print a diagnostic naming the file, line, expression
@@ -40,11 +41,19 @@ enum ktap_result {
 struct ktap_case {
 	const char *name;
 	enum ktap_result (*run)(void);
-	/* Seconds before the case is killed and fails; 0 for the default. */
+	/*
+	 * Seconds before the case is killed and fails, 0 for the default;
+	 * times KTAP_TIMEOUT_MUL (KTAP_DEBUG_TIMEOUT_MUL on a debug kernel),
+	 * or times tlgpu_timeout_mul when the environment has it.
+	 */
 	unsigned int timeout;
 };
 
 #define KTAP_DEFAULT_TIMEOUT	30
+#define KTAP_TIMEOUT_MUL	2
+#define KTAP_DEBUG_TIMEOUT_MUL	4
+/* What marks a debug kernel (the same rule as stress_debug_kernel()). */
+#define KTAP_DEBUG_KERNEL_FILE	"/sys/kernel/debug/kmemleak"
 
 /*
  * After each case's result line the harness prints

@@ -22,7 +22,6 @@
 
 #include "stress.h"
 
-#define KMEMLEAK	"/sys/kernel/debug/kmemleak"
 #define DEBUGFS_DRI	"/sys/kernel/debug/dri"
 #define SLAB_SYSFS	"/sys/kernel/slab"
 #define MEMINFO		"/proc/meminfo"
@@ -41,7 +40,7 @@ bool stress_debug_kernel(void)
 	static int debug = -1;
 
 	if (debug < 0)
-		debug = !access(KMEMLEAK, F_OK);
+		debug = !access(KTAP_DEBUG_KERNEL_FILE, F_OK);
 	return debug;
 }
 
