@@ -21,11 +21,20 @@ MODS="dmabuf_kunit${tlgpu_kunit_sched:+ drm-sched-tests}"
 KUNIT=/sys/kernel/debug/kunit
 TIMEOUT=${tlgpu_kunit_timeout:-600}
 HUNG=/proc/sys/kernel/hung_task_timeout_secs
+KUNIT_TIMEOUT=/sys/module/kunit/parameters/timeout
 
 echo "KTAP version 1"
 hung_saved=$(cat "$HUNG" 2>/dev/null)
 [ -n "$hung_saved" ] && echo "$TIMEOUT" >"$HUNG"
-restore() { [ -n "$hung_saved" ] && echo "$hung_saved" >"$HUNG"; }
+# KUnit's own per-test limit (300 s by default; a parameter since 6.18)
+# goes up too: dma_fence_chain's test_wait_backward took 330 s under TCG
+# with another guest on the host, and KUnit failed it as timed out.
+kunit_saved=$(cat "$KUNIT_TIMEOUT" 2>/dev/null)
+[ -n "$kunit_saved" ] && echo "$TIMEOUT" >"$KUNIT_TIMEOUT"
+restore() {
+	[ -n "$hung_saved" ] && echo "$hung_saved" >"$HUNG"
+	[ -n "$kunit_saved" ] && echo "$kunit_saved" >"$KUNIT_TIMEOUT"
+}
 trap restore EXIT
 
 n=0 failed=0
