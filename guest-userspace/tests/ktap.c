@@ -193,28 +193,30 @@ static void case_time(const struct ktap_case *c, uint64_t start,
 	fflush(stdout);
 }
 
+bool ktap_debug_kernel(void)
+{
+	static int debug = -1;
+
+	if (debug < 0)
+		debug = !access(KTAP_DEBUG_KERNEL_FILE, F_OK);
+	return debug;
+}
+
 /*
  * What a case's timeout is multiplied by: tlgpu_timeout_mul from the
  * environment (the guest's init passes kernel command-line words on), else
  * KTAP_DEBUG_TIMEOUT_MUL on a debug kernel (lockdep, KASAN and kmemleak
- * make it 3-5x slower under TCG; it is the one with kmemleak), else
- * KTAP_TIMEOUT_MUL.  Limits are for hangs, not for speed: a TCG guest
- * sharing its host with another is slow.
+ * make it 3-5x slower under TCG), else KTAP_TIMEOUT_MUL.  Limits are for
+ * hangs, not for speed: a TCG guest sharing its host with another is slow.
  */
 static unsigned int timeout_mul(void)
 {
-	static unsigned int mul;
-	const char *env;
+	const char *env = getenv("tlgpu_timeout_mul");
+	int mul = env ? atoi(env) : 0;
 
-	if (mul)
+	if (mul >= 1 && mul <= 100)
 		return mul;
-	env = getenv("tlgpu_timeout_mul");
-	if (env && atoi(env) >= 1 && atoi(env) <= 100)
-		mul = atoi(env);
-	else
-		mul = access(KTAP_DEBUG_KERNEL_FILE, F_OK) ? KTAP_TIMEOUT_MUL :
-		      KTAP_DEBUG_TIMEOUT_MUL;
-	return mul;
+	return ktap_debug_kernel() ? KTAP_DEBUG_TIMEOUT_MUL : KTAP_TIMEOUT_MUL;
 }
 
 static enum ktap_result run_case(const struct ktap_case *c, unsigned int num)

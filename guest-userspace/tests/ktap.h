@@ -52,8 +52,11 @@ struct ktap_case {
 #define KTAP_DEFAULT_TIMEOUT	30
 #define KTAP_TIMEOUT_MUL	2
 #define KTAP_DEBUG_TIMEOUT_MUL	4
-/* What marks a debug kernel (the same rule as stress_debug_kernel()). */
+/* What marks a debug kernel: the one with kmemleak. */
 #define KTAP_DEBUG_KERNEL_FILE	"/sys/kernel/debug/kmemleak"
+
+/* Whether this is a debug kernel (KTAP_DEBUG_KERNEL_FILE exists). */
+bool ktap_debug_kernel(void);
 
 /*
  * After each case's result line the harness prints

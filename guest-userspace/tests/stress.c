@@ -37,11 +37,7 @@
 
 bool stress_debug_kernel(void)
 {
-	static int debug = -1;
-
-	if (debug < 0)
-		debug = !access(KTAP_DEBUG_KERNEL_FILE, F_OK);
-	return debug;
+	return ktap_debug_kernel();
 }
 
 unsigned int stress_scale(void)

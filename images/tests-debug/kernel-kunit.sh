@@ -26,7 +26,7 @@ KUNIT_TIMEOUT=/sys/module/kunit/parameters/timeout
 echo "KTAP version 1"
 hung_saved=$(cat "$HUNG" 2>/dev/null)
 [ -n "$hung_saved" ] && echo "$TIMEOUT" >"$HUNG"
-# KUnit's own per-test limit (300 s by default; a parameter since 6.18)
+# KUnit's own per-test limit (300 s by default; a parameter on 7.2)
 # goes up too: dma_fence_chain's test_wait_backward took 330 s under TCG
 # with another guest on the host, and KUnit failed it as timed out.
 kunit_saved=$(cat "$KUNIT_TIMEOUT" 2>/dev/null)
