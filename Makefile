@@ -144,10 +144,13 @@ endif
 # part's output shown whole when it ends (make -O).  Two at once on two
 # cores: a TCG guest keeps 0.6-1 of a core busy (its vCPUs wait for
 # timers, the device and each other), so a second guest or the host
-# checks fill the rest.  Longest first, so the short ones fill in behind.
+# checks fill the rest.  Longest first, so the short ones fill in behind:
+# the debug guests (10-15 min each), the stock ones, the device fuzzer's
+# short pass (2 min), the qtests.
 CHECK_JOBS ?= $(shell nproc 2>/dev/null || echo 1)
-CHECK_PARTS = $(addprefix check-part-guest-,$(CHECK_FLAVORS)) \
-	check-part-device-asan check-part-device check-part-fuzz-device \
+CHECK_PARTS = $(addprefix check-part-guest-,$(filter %-debug,$(CHECK_FLAVORS)) \
+		$(filter-out %-debug,$(CHECK_FLAVORS))) \
+	check-part-fuzz-device check-part-device-asan check-part-device \
 	$(if $(CHECK_ALL),check-part-device-all) check-part-docs
 
 check: deps
@@ -215,11 +218,13 @@ guest-timeout = $(or $(GUEST_TIMEOUT),$(if $(filter %-debug,$(1)),2700,1200))
 # Suites make check leaves out of a flavour to stay within CI's time (each
 # runs on another flavour of the same check, and check-all runs them all):
 # IGT takes 7 to 25 minutes on a debug kernel under TCG; in make check it
-# runs on the two stock kernels, 6.1 and 7.2 (check-all runs it on the
-# debug builds too).
+# runs on the two stock kernels, 6.1 and 7.2.  The kernel's own tests (the
+# dma-buf selftests or KUnit suites and the sync selftest: they test the
+# kernel, not tlgpu; 4-8 minutes of a debug run) run on 6.1-debug, the
+# cheapest of them.  check-all runs every suite on every flavour.
 CHECK_SKIP_6.1-debug := igt
-CHECK_SKIP_6.12-debug := igt
-CHECK_SKIP_7.2-debug := igt
+CHECK_SKIP_6.12-debug := igt,kernel-dmabuf.sh,kernel-sync.sh
+CHECK_SKIP_7.2-debug := igt,kernel-kunit.sh,kernel-sync.sh
 GUEST_SKIP ?=
 # The stress suites' iteration counts on the debug flavours of make check,
 # in percent (tlgpu_stress_scale): every case runs, each fewer rounds;
