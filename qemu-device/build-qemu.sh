@@ -13,7 +13,7 @@
 # (qemu-hook.sh: one line each in hw/meson.build, hw/Kconfig, the
 # trace-event list and the qtest list).  One qemu-device/ tree serves every
 # release (qemu-device/tlgpu-compat.h).  Fixes of QEMU itself that the
-# tests need are in qemu-device/patches/<major>.x/ (10.x: a TCG race that
+# tests need are in qemu-device/patches/<release>/ (10.0, 10.2: a TCG race that
 # crashes QEMU when a vCPU remaps memory while another accesses it).  QEMU
 # 10.x needs meson >= 1.5: bookworm-backports' meson, unpacked into
 # $CACHE/tools, never installed.
@@ -103,9 +103,10 @@ device_inputs() {
 }
 
 # Fixes of QEMU itself that tlgpu's tests need, per release series
-# (qemu-device/patches/<major>.x/, applied in order after Debian's series).
+# (qemu-device/patches/<release>/, applied in order after Debian's series;
+# one directory per release, since a patch's hunks follow its file's order).
 patches=()
-for p in "$REPO/qemu-device/patches/${QVER%%.*}.x"/*.patch; do
+for p in "$REPO/qemu-device/patches/$QVER"/*.patch; do
 	[ -f "$p" ] && patches+=("$p")
 done
 
