@@ -1244,7 +1244,7 @@ static enum ktap_result test_device_write_invalidates_code(void)
  * QEMU runs an atomic it cannot do in parallel (under MTTCG: a misaligned
  * one) alone, in cpu_exec_step_atomic(), outside the RCU read section of
  * its execution loop and before the CPU's queued work.  QEMU 10.x with the
- * per-CPU dispatch of qemu-device/patches/10.*/0001 read a TLB fill's
+ * per-CPU dispatch of qemu-device/patches/10.0/ and 10.2/ read a TLB fill's
  * section from the map the CPU last committed, which a memory map change
  * on the other vCPU could have freed by then (one candidate for the
  * SIGSEGV seen once in flr-vs-timeouts; this case did not fail on that
