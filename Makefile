@@ -8,6 +8,10 @@ BUILD	:= $(TOP)/build
 CACHE	?= $(or $(TLGPU_CACHE),$(HOME)/.cache/tlgpu)
 export TOP BUILD CACHE
 
+# Debian's interpreter, whose modules make deps installs (python3-junit.xml,
+# python3-yaml): a python3 earlier on PATH (pyenv, a venv) lacks them.
+PYTHON	?= $(firstword $(wildcard /usr/bin/python3) python3)
+
 # A flavour is a kernel and a build: <version>-stock (Debian's package of
 # that kernel) or <version>-debug (its linux-source with images/debug.config).
 # KERNEL_SRC=<tree> adds src-debug: that tree with the same fragment.
@@ -25,12 +29,21 @@ KVER	  = $(firstword $(subst -, ,$(FLAVOR)))
 # QEMU: Debian unstable's 10.2 (the default: suites, demo, bench), Debian
 # 13's 10.0 and Debian 12's 7.2, all from the same qemu-device/.
 QEMU_VERSIONS := 10.2 10.0 7.2
-QEMU	 := $(BUILD)/qemu/qemu-system-x86_64
+
+# Sharded runs (a CI job per flavour, .gitlab-ci.yml): `make artifacts`
+# copies what a test job needs into ARTIFACTS_DIR, and the test targets
+# with ARTIFACTS=<that directory> run from it alone, building nothing.
+# RESULTS is where the test targets write KTAP, JUnit XML and logs.
+ARTIFACTS ?=
+ARTIFACTS_DIR ?= $(BUILD)/artifacts
+RESULTS ?= $(BUILD)/results
+BIN	 = $(if $(ARTIFACTS),$(abspath $(ARTIFACTS)),$(BUILD))
+QEMU	 = $(BIN)/qemu/qemu-system-x86_64
 KDIR	  = $(shell cat $(BUILD)/kernel/$(FLAVOR)/kdir 2>/dev/null)
 
 .PHONY: all help deps qemu qemu-all qemu-asan kernel driver userspace igt initramfs \
 	check check-all check-device check-device-asan check-device-all check-guest \
-	check-known-bugs \
+	check-known-bugs artifacts artifacts-qemu artifacts-qemu-all ci-local \
 	fuzz-device fuzz-guest \
 	vm demo bench \
 	clean distclean
@@ -67,6 +80,15 @@ help:
 	@echo '  make vm            interactive guest shell on the serial console (Ctrl-a x quits)'
 	@echo '  make bench         boot the VM and run the benchmarks: a table, build/bench/results.json'
 	@echo '                     and plots (build/bench/*.png); fails only when a benchmark breaks'
+	@echo '  make artifacts     build one flavour (FLAVOR=...) and copy what a test job needs,'
+	@echo '                     its kernel and initramfs, to ARTIFACTS_DIR (build/artifacts)'
+	@echo '  make artifacts-qemu  the same for QEMU 10.2 and its ASan build; check-guest,'
+	@echo '                     check-device*, demo and bench with ARTIFACTS=<dir> run from'
+	@echo '                     that directory and build nothing'
+	@echo '  make artifacts-qemu-all  the same for QEMU 10.0 and 7.2 (check-device-all)'
+	@echo '  make ci-local      run .gitlab-ci.yml here with gitlab-ci-local (shell executor) on'
+	@echo '                     CI_LOCAL_FLAVORS (default 6.1-stock); jobs'"'"' logs and artifacts'
+	@echo '                     in build/ci-local/state'
 	@echo '  make help          this list'
 	@echo '  make clean         remove build/ (the cache in $$TLGPU_CACHE stays)'
 	@echo '  make distclean     remove build/ and the cache'
@@ -75,7 +97,9 @@ help:
 	@echo '           TLGPU_CACHE=$(CACHE), FUZZ_SECONDS, FUZZ_SEED, IGT_SRC,'
 	@echo '           CHECK_FLAVORS="$(CHECK_FLAVORS)" (make check CHECK_FLAVORS=6.1-stock: quick),'
 	@echo '           CHECK_JOBS=$(CHECK_JOBS) (parts of make check at once), GUEST_TIMEOUT (seconds),'
-	@echo '           CHECK_DEBUG_STRESS_SCALE=$(CHECK_DEBUG_STRESS_SCALE) (stress rounds on debug, percent)'
+	@echo '           CHECK_DEBUG_STRESS_SCALE=$(CHECK_DEBUG_STRESS_SCALE) (stress rounds on debug, percent),'
+	@echo '           RESULTS=$(RESULTS) (KTAP, JUnit XML and logs of the test targets),'
+	@echo '           ARTIFACTS=<dir> (test targets run from make artifacts'"'"' outputs), ARTIFACTS_DIR'
 
 deps:
 	@bash scripts/deps.sh
@@ -159,20 +183,20 @@ check: deps
 		$(MAKE) --no-print-directory all FLAVOR=$$f || exit 1; done
 	@$(MAKE) --no-print-directory qemu-asan
 	@$(if $(CHECK_ALL),$(MAKE) --no-print-directory qemu-all)
-	@rm -rf $(BUILD)/results
+	@rm -rf $(RESULTS)
 	@echo "check: $(words $(CHECK_PARTS)) parts, $(CHECK_JOBS) at a time:" \
 		"$(patsubst check-part-%,%,$(CHECK_PARTS))"
 	@rc=0; \
 	$(MAKE) --no-print-directory -k -j$(CHECK_JOBS) -O $(CHECK_PARTS) || rc=1; \
-	python3 ci/summary.py $(BUILD)/results || rc=1; \
+	$(PYTHON) ci/summary.py $(RESULTS) || rc=1; \
 	exit $$rc
 
 # The parts of make check, from what it built before (no build step here:
 # parts run in parallel).  Each writes its own files in build/results.
 .PHONY: $(CHECK_PARTS) check-part-device-all $(addprefix check-part-guest-,$(FLAVORS) src-debug)
 check-part-docs:
-	@rc=0; python3 ci/check-docs.py --results $(BUILD)/results || rc=1; \
-	python3 ci/check-ci.py --results $(BUILD)/results || rc=1; exit $$rc
+	@rc=0; $(PYTHON) ci/check-docs.py --results $(RESULTS) || rc=1; \
+	$(PYTHON) ci/check-ci.py --results $(RESULTS) || rc=1; exit $$rc
 check-part-device:
 	@$(call run-device)
 check-part-device-asan:
@@ -180,36 +204,63 @@ check-part-device-asan:
 check-part-device-all:
 	@$(call run-device-all)
 check-part-fuzz-device:
-	@python3 ci/fuzz-device.py --qemu $(BUILD)/qemu-asan/qemu-system-x86_64 \
-		--results $(BUILD)/results
+	@$(verify-artifacts) $(PYTHON) ci/fuzz-device.py --qemu $(BIN)/qemu-asan/qemu-system-x86_64 \
+		--results $(RESULTS)
 $(addprefix check-part-guest-,$(FLAVORS) src-debug): check-part-guest-%:
 	@$(call run-guest,$*,$(if $(CHECK_ALL),,$(CHECK_SKIP_$*)),$(if \
 		$(CHECK_ALL),,$(if $(filter %-debug,$*),tlgpu_stress_scale=$(CHECK_DEBUG_STRESS_SCALE))))
 
-check-device: qemu
+check-device: $(if $(ARTIFACTS),,qemu)
 	@$(call run-device)
-run-device = python3 ci/run-device-tests.py --qemu $(QEMU) \
-		--test $(BUILD)/qemu/tlgpu-test --results $(BUILD)/results
+run-device = $(verify-artifacts) $(PYTHON) ci/run-device-tests.py --qemu $(QEMU) \
+		--test $(BIN)/qemu/tlgpu-test --results $(RESULTS)
 
 # The same qtests on the ASan/UBSan QEMU: every hostile case, sanitized.
-check-device-asan: qemu-asan
+check-device-asan: $(if $(ARTIFACTS),,qemu-asan)
 	@$(call run-device-asan)
-run-device-asan = python3 ci/run-device-tests.py --name device-asan \
-		--qemu $(BUILD)/qemu-asan/qemu-system-x86_64 \
-		--test $(BUILD)/qemu-asan/tlgpu-test --results $(BUILD)/results
+run-device-asan = $(verify-artifacts) $(PYTHON) ci/run-device-tests.py --name device-asan \
+		--qemu $(BIN)/qemu-asan/qemu-system-x86_64 \
+		--test $(BIN)/qemu-asan/tlgpu-test --results $(RESULTS)
 
 # Every flavour and the qtests on every QEMU release.
 check-all: deps
 	@$(MAKE) --no-print-directory check CHECK_FLAVORS="$(FLAVORS)" CHECK_ALL=1 KUNIT_SCHED=1
 
 # The qtests on each QEMU release but the default (make check runs those).
-check-device-all: qemu-all
+check-device-all: $(if $(ARTIFACTS),,qemu-all)
 	@$(call run-device-all)
-run-device-all = rc=0; for v in $(filter-out 10.2,$(QEMU_VERSIONS)); do \
-		python3 ci/run-device-tests.py --name device-$$v \
-			--qemu $(BUILD)/qemu-$$v/qemu-system-x86_64 \
-			--test $(BUILD)/qemu-$$v/tlgpu-test --results $(BUILD)/results || rc=1; \
+run-device-all = $(verify-artifacts) rc=0; for v in $(filter-out 10.2,$(QEMU_VERSIONS)); do \
+		$(PYTHON) ci/run-device-tests.py --name device-$$v \
+			--qemu $(BIN)/qemu-$$v/qemu-system-x86_64 \
+			--test $(BIN)/qemu-$$v/tlgpu-test --results $(RESULTS) || rc=1; \
 	done; exit $$rc
+
+# With ARTIFACTS=DIR the test targets build nothing and first check that
+# DIR holds this commit's builds, whole (ci/artifacts.sh verify).
+verify-artifacts = $(if $(ARTIFACTS),bash ci/artifacts.sh verify $(BIN) || exit 2;)
+
+# What a test job of one flavour needs (its kernel and initramfs, IGT in
+# it), copied to ARTIFACTS_DIR for a CI system to hand on; QEMU apart
+# (artifacts-qemu), since every flavour's job uses the same one.
+artifacts: igt initramfs
+	@bash ci/artifacts.sh guest $(FLAVOR) $(ARTIFACTS_DIR)
+# The default QEMU and the ASan/UBSan one: the qtests, the device fuzzer
+# and every guest job; artifacts-qemu-all: the other releases.
+artifacts-qemu: qemu qemu-asan
+	@bash ci/artifacts.sh qemu $(ARTIFACTS_DIR) qemu qemu-asan
+artifacts-qemu-all: qemu-all
+	@bash ci/artifacts.sh qemu $(ARTIFACTS_DIR) \
+		$(addprefix qemu-,$(filter-out 10.2,$(QEMU_VERSIONS)))
+
+# .gitlab-ci.yml run here by gitlab-ci-local (npm, pinned, installed into
+# the cache), shell executor, on CI_LOCAL_FLAVORS: ci/gitlab-ci-local.py.
+# It ends with the line make check CHECK_FLAVORS="$(CI_LOCAL_FLAVORS)" prints.
+CI_LOCAL_FLAVORS ?= 6.1-stock
+CI_LOCAL_IGT_SRC = $(or $(IGT_SRC),$(wildcard $(abspath $(TOP)/../shared/igt)))
+ci-local: deps
+	@$(PYTHON) ci/gitlab-ci-local.py --gitlab-ci-local "$$(bash scripts/gitlab-ci-local.sh)" \
+		--flavors "$(CI_LOCAL_FLAVORS)" --cache $(CACHE) --igt-src "$(CI_LOCAL_IGT_SRC)" \
+		--out $(BUILD)/ci-local
 
 # Watchdog of one guest run (seconds): a debug kernel runs 3-5x slower,
 # and make check runs two at once.
@@ -234,11 +285,11 @@ CHECK_DEBUG_STRESS_SCALE ?= 50
 # kernel-kunit.sh says why only on request); check-all asks for it.
 KUNIT_SCHED ?=
 
-check-guest: igt initramfs qemu
+check-guest: $(if $(ARTIFACTS),,igt initramfs qemu)
 	@$(call run-guest,$(FLAVOR),$(GUEST_SKIP))
 # run-guest FLAVOR,SKIP[,WORDS]: one guest run of that flavour's built
 # initramfs, WORDS added to the kernel command line.
-run-guest = python3 ci/run-guest.py --flavor $(1) --results $(BUILD)/results \
+run-guest = $(verify-artifacts) BUILD=$(BIN) $(PYTHON) ci/run-guest.py --flavor $(1) --results $(RESULTS) \
 		--timeout $(call guest-timeout,$(1)) \
 		$(if $(2),--append "tlgpu_tests_skip=$(2)") \
 		$(if $(3),--append "$(3)") \
@@ -250,23 +301,23 @@ check-known-bugs:
 	@rm -rf $(BUILD)/known-bugs
 	@rc=0; for f in $(CHECK_FLAVORS); do \
 		$(MAKE) --no-print-directory all FLAVOR=$$f || exit 1; \
-		python3 ci/run-known-bugs.py --flavor $$f --results $(BUILD)/known-bugs \
+		$(PYTHON) ci/run-known-bugs.py --flavor $$f --results $(BUILD)/known-bugs \
 			--release "$$(cat $(BUILD)/kernel/$$f/release)" || rc=1; \
 	done; \
-	python3 ci/summary.py $(BUILD)/known-bugs || rc=1; exit $$rc
+	$(PYTHON) ci/summary.py $(BUILD)/known-bugs || rc=1; exit $$rc
 
 # Long fuzzing runs (make check runs the short passes).
 FUZZ_SECONDS ?= 600
 FUZZ_SEED ?=
 
 fuzz-device: qemu-asan
-	@python3 ci/fuzz-device.py --qemu $(BUILD)/qemu-asan/qemu-system-x86_64 \
+	@$(PYTHON) ci/fuzz-device.py --qemu $(BUILD)/qemu-asan/qemu-system-x86_64 \
 		--seconds $(FUZZ_SECONDS) $(if $(FUZZ_SEED),--seed $(FUZZ_SEED)) \
 		--results $(BUILD)/fuzz
 
 fuzz-guest:
 	@$(MAKE) --no-print-directory all FLAVOR=6.1-debug
-	@python3 ci/run-guest.py --flavor 6.1-debug --results $(BUILD)/fuzz \
+	@$(PYTHON) ci/run-guest.py --flavor 6.1-debug --results $(BUILD)/fuzz \
 		--timeout $$(( $(FUZZ_SECONDS) * 2 + 600 )) \
 		--append "tlgpu_tests=tlgpu-fuzz tlgpu_fuzz_seconds=$(FUZZ_SECONDS) \
 		$(if $(FUZZ_SEED),tlgpu_fuzz_seed=$(FUZZ_SEED))"
@@ -275,15 +326,15 @@ vm: all
 	@bash images/run-vm.sh --flavor $(FLAVOR) --devices 2 --mode shell
 
 demo: deps
-	@$(MAKE) --no-print-directory all
-	@python3 ci/run-demo.py --flavor $(FLAVOR) --out $(BUILD)/demo
+	@$(if $(ARTIFACTS),,$(MAKE) --no-print-directory all)
+	@$(verify-artifacts) BUILD=$(BIN) $(PYTHON) ci/run-demo.py --flavor $(FLAVOR) --out $(BUILD)/demo
 
 # Benchmarks on the stock kernel; the debug kernel, when built, adds its
 # time to first test and sw_sync (ci/run-bench.py).
-bench: all
-	@if [ -f $(BUILD)/kernel/6.1-debug/kdir ]; then \
-		$(MAKE) --no-print-directory driver initramfs FLAVOR=6.1-debug; fi
-	@python3 ci/run-bench.py --results $(BUILD)/bench
+bench: $(if $(ARTIFACTS),,all)
+	@$(if $(ARTIFACTS),,if [ -f $(BUILD)/kernel/6.1-debug/kdir ]; then \
+		$(MAKE) --no-print-directory driver initramfs FLAVOR=6.1-debug; fi)
+	@$(verify-artifacts) BUILD=$(BIN) $(PYTHON) ci/run-bench.py --results $(BUILD)/bench
 
 clean:
 	rm -rf $(BUILD)

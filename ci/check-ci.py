@@ -29,16 +29,48 @@ and lists of its own and checks the verdict):
                                  that case's time, not a diagnostic of the
                                  next; one naming another case is kept as
                                  output
+  junit.suites                   a guest run's JUnit file has a testsuite
+                                 per suite ('x.SUITE', the harness's cases
+                                 in 'x'), the case names without the suite,
+                                 the diagnostics in the failure's text, the
+                                 harness's times, and the KTAP's counts
+  junit.igt-judged               IGT cases judged by the lists stay in
+                                 suite igt, XFAIL passing
+  summary.merge                  summary.py over two results directories
+                                 adds their counts
+  summary.junit-missing          a KTAP document without its JUnit file is
+                                 one more failure
+  summary.junit-differs          a JUnit file counting other cases than its
+                                 KTAP document is one more failure
+  summary.duplicate              a document name in two directories (one
+                                 flavour merged twice) is a failure
+  gitlab-ci.jobs                 gitlab-ci-local's job listing parses
+                                 .gitlab-ci.yml, with a build-guest and a
+                                 test-guest job per flavour of the Makefile,
+                                 the host, demo, bench and summary jobs, and
+                                 the summary reading every test job's results
+  gitlab-ci.reduced              make ci-local's file for 6.1-stock lists
+                                 that flavour's jobs only, without the
+                                 CHECK_ALL jobs, and still parses
+  artifacts.verify               ci/artifacts.sh verify accepts its own
+                                 manifest and refuses a changed file, a
+                                 missing one and another commit's manifest
 Prints each case and '# ci: N passed, N failed'; exits 1 on a failure.
 """
 
 import argparse
 import importlib.util
+import json
+import os
+import re
+import subprocess
 import sys
 import tempfile
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import igt_expect
+import junit
 import ktap
 
 C = ktap.Case
@@ -122,10 +154,201 @@ def cases():
           == (1234, 30000, None, ["why"], ["tlgpu-case-time a 5 60000"]))
     out.append(C("case-time", ktap.PASS if ok else ktap.FAIL, "", [] if ok else [repr(doc)]))
 
+    out += junit_cases(rg)
+    out += summary_cases()
+    out += gitlab_cases()
+    out += artifacts_cases()
+
     problems = []
     for path in sorted(igt_expect.LIST_DIR.glob("*.txt")):
         problems += igt_expect.read_list(path)[1]
     out.append(C("igt-lists-well-formed", ktap.FAIL if problems else ktap.PASS, "", problems))
+    return out
+
+
+def junit_cases(rg):
+    """The JUnit file of a guest run and of judged IGT cases."""
+    out_lines = ["TLGPU-SUITE-BEGIN tlgpu-a", "KTAP version 1", "1..2", "ok 1 open",
+                 "# tlgpu-case-time open 1500 60000", "# got EINVAL, want ENOENT",
+                 "not ok 2 bad", "TLGPU-SUITE-END tlgpu-a rc=1 seconds=2",
+                 "TLGPU-SUITE-BEGIN kernel-x.sh", "KTAP version 1", "1..1",
+                 "ok 1 y # SKIP no module", "TLGPU-SUITE-END kernel-x.sh rc=0 seconds=1",
+                 "TLGPU-TESTS-DONE"]
+    cases, _ = rg.test_cases(out_lines)
+    cases.append(C("kernel-log", ktap.FAIL, "", ["WARNING: at foo", "RIP: bar"]))
+    out, problems = [], []
+    with tempfile.TemporaryDirectory() as tmp:
+        ktap.write(Path(tmp) / "x.ktap", cases, "t")
+        root = ET.parse(Path(tmp) / "x.xml").getroot()
+        got = {(ts.get("name"), tc.get("name")): tc
+               for ts in root.iter("testsuite") for tc in ts.iter("testcase")}
+        want = {("x.tlgpu-a", "open"), ("x.tlgpu-a", "bad"), ("x.tlgpu-a", "exit"),
+                ("x.kernel-x.sh", "y"), ("x", "kernel-log")}
+        if set(got) != want:
+            problems.append(f"testcases {sorted(got)}, want {sorted(want)}")
+        else:
+            if got["x.tlgpu-a", "open"].get("time") not in ("1.5", "1.500000"):
+                problems.append(f"open's time {got['x.tlgpu-a', 'open'].get('time')}, want 1.5")
+            fail = got["x.tlgpu-a", "bad"].find("failure")
+            if fail is None or "want ENOENT" not in (fail.text or ""):
+                problems.append("bad: no failure carrying its diagnostic")
+            fail = got["x", "kernel-log"].find("failure")
+            if fail is None or "RIP: bar" not in (fail.text or ""):
+                problems.append("kernel-log: the report is not the failure's text")
+            skip = got["x.kernel-x.sh", "y"].find("skipped")
+            if skip is None or skip.get("message") != "no module":
+                problems.append("y: not skipped with its reason")
+        if junit.counts(Path(tmp) / "x.xml") != ktap.counts(cases):
+            problems.append(f"JUnit counts {junit.counts(Path(tmp) / 'x.xml')}, "
+                            f"KTAP {ktap.counts(cases)}")
+    out.append(C("junit.suites", ktap.FAIL if problems else ktap.PASS, "", problems))
+
+    judged = judge([C("igt.t.a", ktap.FAIL, suite="igt")], fails="t@a  # why\n")
+    with tempfile.TemporaryDirectory() as tmp:
+        ktap.write(Path(tmp) / "y.ktap", list(judged.values()))
+        root = ET.parse(Path(tmp) / "y.xml").getroot()
+        names = sorted((ts.get("name"), tc.get("name"), tc.find("failure") is None)
+                       for ts in root.iter("testsuite") for tc in ts.iter("testcase"))
+    want = [("y.igt", "expectations", True), ("y.igt", "t.a", True)]
+    out.append(C("junit.igt-judged", ktap.PASS if names == want else ktap.FAIL, "",
+                 [] if names == want else [f"{names}, want {want}"]))
+    return out
+
+
+TOP = Path(__file__).resolve().parent.parent
+
+
+def listing(gcl, yml):
+    """gitlab-ci-local's job listing of @yml (relative to TOP): (jobs, error)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        proc = subprocess.run([gcl, "--file", yml, "--state-dir", os.path.relpath(tmp, TOP),
+                               "--home", tmp, "--no-color", "--list-json"], cwd=TOP,
+                              capture_output=True, text=True, check=False)
+    text = proc.stdout
+    if proc.returncode != 0 or "[" not in text:
+        return None, f"exit {proc.returncode}: {(proc.stdout + proc.stderr).strip()[-800:]}"
+    try:
+        return json.loads(text[text.index("["):]), None
+    except ValueError as e:
+        return None, f"listing does not parse: {e}"
+
+
+def gitlab_cases():
+    """.gitlab-ci.yml as gitlab-ci-local reads it, whole and reduced."""
+    flavors = re.search(r"^FLAVORS\s*:=\s*(.*)$", (TOP / "Makefile").read_text(), re.M)
+    flavors = flavors.group(1).split()
+    proc = subprocess.run(["bash", str(TOP / "scripts" / "gitlab-ci-local.sh")],
+                          capture_output=True, text=True, check=False)
+    if proc.returncode != 0:
+        why = [f"installing gitlab-ci-local failed: {proc.stderr.strip()[-400:]}"]
+        return [C("gitlab-ci.jobs", ktap.FAIL, "", why), C("gitlab-ci.reduced", ktap.FAIL, "", why)]
+    gcl = proc.stdout.strip()
+
+    def check(name, yml, want_flavors, absent):
+        jobs, err = listing(gcl, yml)
+        if err:
+            return C(name, ktap.FAIL, "", [err])
+        names = {j["name"]: j for j in jobs}
+        want = ({f"build-guest: [{f}]" for f in want_flavors}
+                | {f"test-guest: [{f}]" for f in want_flavors}
+                | {"build-qemu", "test-host", "demo", "bench", "summary"})
+        bad = [f"no job {n!r}" for n in sorted(want - set(names))]
+        extra = {n for n in names if n.startswith(("build-guest:", "test-guest:"))} - want
+        bad += [f"job {n!r} outside the matrix" for n in sorted(extra)]
+        bad += [f"job {n!r} should be gone" for n in absent if n in names]
+        for f in want_flavors:
+            needs = {n["job"] for n in names.get(f"test-guest: [{f}]", {}).get("needs") or []}
+            if not {"build-qemu", "build-guest"} <= needs:
+                bad.append(f"test-guest: [{f}] needs {sorted(needs)}")
+        return C(name, ktap.FAIL if bad else ktap.PASS, "", bad)
+
+    out = [check("gitlab-ci.jobs", ".gitlab-ci.yml", flavors, [])]
+    import yaml  # Debian's python3-yaml (junit.py added its path)
+    pipeline = yaml.safe_load((TOP / ".gitlab-ci.yml").read_text())
+    dirs = pipeline["summary"]["variables"]["RESULT_DIRS"].split()
+    want_dirs = [f"build/results-{f}" for f in flavors] + ["build/results-host"]
+    if sorted(dirs) != sorted(want_dirs):
+        out[-1] = C("gitlab-ci.jobs", ktap.FAIL, "", out[-1].diagnostics
+                    + [f"summary reads {dirs}, want {want_dirs}"])
+    with tempfile.TemporaryDirectory(dir=TOP / "build" if (TOP / "build").is_dir() else None) as tmp:
+        proc = subprocess.run([sys.executable, str(TOP / "ci" / "gitlab-ci-local.py"),
+                               "--gitlab-ci-local", gcl, "--cache", tmp, "--out", tmp,
+                               "--flavors", "6.1-stock", "--reduce-only"],
+                              capture_output=True, text=True, check=False)
+        if proc.returncode != 0:
+            out.append(C("gitlab-ci.reduced", ktap.FAIL, "", [proc.stderr.strip()[-800:]]))
+        else:
+            out.append(check("gitlab-ci.reduced",
+                             os.path.relpath(Path(tmp) / "gitlab-ci.yml", TOP), ["6.1-stock"],
+                             ["build-qemu-all", "test-device-all"]))
+    return out
+
+
+def artifacts_cases():
+    """ci/artifacts.sh verify on a directory it made, then spoiled."""
+    script = str(TOP / "ci" / "artifacts.sh")
+    bad = []
+    with tempfile.TemporaryDirectory() as tmp:
+        build, art = Path(tmp) / "build", Path(tmp) / "art"
+        (build / "kernel" / "x").mkdir(parents=True)
+        (build / "kernel" / "x" / "vmlinuz").write_text("kernel")
+        (build / "kernel" / "x" / "release").write_text("6.1.0")
+        (build / "initramfs-x.cpio.gz").write_text("initramfs")
+        env = dict(os.environ, BUILD=str(build), TOP=str(TOP))
+
+        def verify():
+            return subprocess.run(["bash", script, "verify", str(art)], env=env,
+                                  capture_output=True, text=True, check=False).returncode
+
+        made = subprocess.run(["bash", script, "guest", "x", str(art)], env=env,
+                              capture_output=True, text=True, check=False)
+        if made.returncode != 0 or verify() != 0:
+            bad.append(f"its own manifest refused: {made.stdout}{made.stderr}")
+        (art / "kernel" / "x" / "vmlinuz").write_text("other kernel")
+        if verify() != 2:
+            bad.append("a changed file passed")
+        (art / "kernel" / "x" / "vmlinuz").unlink()
+        if verify() != 2:
+            bad.append("a missing file passed")
+        subprocess.run(["bash", script, "guest", "x", str(art)], env=env,
+                       capture_output=True, check=False)
+        m = art / "MANIFEST-guest-x"
+        m.write_text(re.sub(r"^# commit .*$", "# commit 0000000", m.read_text(), flags=re.M))
+        if verify() != 2:
+            bad.append("another commit's manifest passed")
+    return [C("artifacts.verify", ktap.FAIL if bad else ktap.PASS, "", bad)]
+
+
+def summary_cases():
+    """summary.py over several directories, and its JUnit cross-check."""
+    def run(*dirs):
+        proc = subprocess.run([sys.executable, str(Path(__file__).with_name("summary.py")),
+                               *map(str, dirs)], capture_output=True, text=True, check=False)
+        return proc.returncode, proc.stdout.splitlines()
+
+    def case(name, got, want):
+        ok = got[0] == want[0] and got[1] and got[1][-1] == want[1]
+        return C(name, ktap.PASS if ok else ktap.FAIL, "",
+                 [] if ok else [f"exit {got[0]}, output {got[1]}; want exit {want[0]}, "
+                                f"last line {want[1]!r}"])
+
+    out = []
+    with tempfile.TemporaryDirectory() as tmp:
+        a, b, c = (Path(tmp) / n for n in "abc")
+        for d in (a, b, c):
+            d.mkdir()
+        ktap.write(a / "6.1-stock.ktap", [C("s.x", ktap.PASS, suite="s"), C("kernel-log", ktap.PASS)])
+        ktap.write(b / "device.ktap", [C("/t/1", ktap.PASS), C("/t/2", ktap.SKIP, "why")])
+        out.append(case("summary.merge", run(a, b), (0, "3 passed, 0 failed")))
+        ktap.write(c / "7.2-stock.ktap", [C("s.x", ktap.PASS, suite="s")])
+        (c / "7.2-stock.xml").unlink()
+        out.append(case("summary.junit-missing", run(a, c), (1, "3 passed, 1 failed")))
+        ktap.write(c / "7.2-stock.ktap", [C("s.x", ktap.PASS, suite="s")])
+        junit.write(c / "7.2-stock.xml", [C("s.x", ktap.PASS, suite="s"), C("s.y", ktap.PASS)])
+        out.append(case("summary.junit-differs", run(c), (1, "1 passed, 1 failed")))
+        ktap.write(c / "device.ktap", [C("/t/1", ktap.PASS)])
+        (c / "7.2-stock.ktap").unlink()
+        out.append(case("summary.duplicate", run(b, c), (1, "1 passed, 1 failed")))
     return out
 
 

@@ -17,6 +17,7 @@ of a test that ran that matched no subtest.
 
 import fnmatch
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import ktap
@@ -92,18 +93,18 @@ def apply(cases, flavor, list_dir=LIST_DIR):
         if name in fails:
             where = f"ci/igt/{flavor}-fails.txt"
             if case.result == ktap.FAIL:
-                case = ktap.Case(case.name, ktap.PASS, f"XFAIL {fails[name]}")
+                case = replace(case, result=ktap.PASS, reason=f"XFAIL {fails[name]}")
             elif case.result == ktap.PASS:
-                case = ktap.Case(case.name, ktap.FAIL, "unexpected pass",
-                                 [f"listed in {where} ({fails[name]}) but passed:"
-                                  " remove it from the list"])
+                case = replace(case, result=ktap.FAIL, reason="unexpected pass",
+                               diagnostics=[f"listed in {where} ({fails[name]}) but passed:"
+                                            " remove it from the list"])
             else:
-                case = ktap.Case(case.name, ktap.FAIL, "listed failure skipped",
-                                 [f"listed in {where} ({fails[name]}) but skipped"
-                                  f" ({case.reason}): update the list"])
+                case = replace(case, result=ktap.FAIL, reason="listed failure skipped",
+                               diagnostics=[f"listed in {where} ({fails[name]}) but skipped"
+                                            f" ({case.reason}): update the list"])
         elif name in flakes and case.result == ktap.FAIL:
-            case = ktap.Case(case.name, ktap.PASS,
-                             f"FLAKE {flakes[name]}: failed this run ({case.reason})")
+            case = replace(case, result=ktap.PASS,
+                           reason=f"FLAKE {flakes[name]}: failed this run ({case.reason})")
         out.append(case)
 
     for kind, entries in (("fails", fails), ("flakes", flakes)):
@@ -121,5 +122,5 @@ def apply(cases, flavor, list_dir=LIST_DIR):
             problems.append(f"ci/igt/{flavor}-skips.txt: {pattern} matched no subtest:"
                             " renamed or gone, update the list")
     out.append(ktap.Case(PREFIX + "expectations", ktap.FAIL if problems else ktap.PASS,
-                         "", problems))
+                         "", problems, suite=PREFIX.rstrip(".")))
     return out

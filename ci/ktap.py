@@ -31,6 +31,7 @@ class Case:
     diagnostics: list = field(default_factory=list)
     ms: int | None = None        # elapsed, when the harness said
     limit_ms: int | None = None  # the timeout it was held to
+    suite: str = ""              # the suite whose case it is ("" for the harness's own)
 
 
 @dataclass
@@ -98,7 +99,8 @@ def plan_problem(doc):
 
 
 def write(path, cases, title=None):
-    """Write cases as one flat KTAP document."""
+    """Write cases as one flat KTAP document, and the same cases as JUnit
+    XML beside it (junit.write: PATH with .xml for .ktap)."""
     out = ["KTAP version 1"]
     if title:
         out.append(f"# {title}")
@@ -113,6 +115,8 @@ def write(path, cases, title=None):
             out.append(f"ok {i} {case.name}" + (f" # {case.reason}" if case.reason else ""))
     with open(path, "w", encoding="utf-8") as f:
         f.write("\n".join(out) + "\n")
+    import junit  # here: junit imports this module
+    junit.write(junit.path_for(path), cases, title)
 
 
 def counts(cases):

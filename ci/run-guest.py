@@ -98,21 +98,21 @@ def suite_cases(suite, lines, rc):
     """Cases of one suite; rc is None when its END marker is missing."""
     doc = ktap.parse(lines)
     cases = [ktap.Case(f"{suite}.{c.name}", c.result, c.reason, c.diagnostics,
-                       c.ms, c.limit_ms)
+                       c.ms, c.limit_ms, suite)
              for c in doc.cases]
     problem = ktap.plan_problem(doc)
     if problem:
         cases.append(ktap.Case(f"{suite}.plan", ktap.FAIL, "",
-                               [problem] + doc.trailing))
+                               [problem] + doc.trailing, suite=suite))
     if rc is None:
         cases.append(ktap.Case(f"{suite}.exit", ktap.FAIL, "",
                                ["no TLGPU-SUITE-END: the suite hung or the guest died"]
-                               + doc.trailing))
+                               + doc.trailing, suite=suite))
     elif rc != 0:
         cases.append(ktap.Case(f"{suite}.exit", ktap.FAIL, "",
                                [f"exit status {rc}"
                                 + (" (killed by the in-guest timeout)" if rc == 137 else "")]
-                               + doc.trailing))
+                               + doc.trailing, suite=suite))
     return cases
 
 

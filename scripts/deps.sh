@@ -7,6 +7,11 @@ set -euo pipefail
 SUDO=
 [ "$(id -u)" -eq 0 ] || SUDO=sudo
 
+# One at a time on a machine (CI jobs of one pipeline run side by side and
+# apt takes its lock without waiting).
+exec 9>"${TMPDIR:-/tmp}/tlgpu-deps.lock"
+flock 9
+
 # Host packages, one concern per line.
 PKGS=(
 	# C toolchain and build systems (QEMU, module, userspace)
@@ -27,8 +32,8 @@ PKGS=(
 	# IGT (igt-gpu-tools) library and tests, built from source
 	libkmod-dev libproc2-dev libdw-dev libcairo2-dev libudev-dev
 	libpciaccess-dev
-	# CI runner and benchmark plots
-	python3-matplotlib
+	# CI runner (JUnit XML, the pipeline's YAML) and benchmark plots
+	python3-junit.xml python3-yaml python3-matplotlib
 )
 
 need_update=0
