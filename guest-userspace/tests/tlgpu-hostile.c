@@ -416,7 +416,8 @@ static enum ktap_result run_slot_wait_any(void)
 	static struct tlgpu_bo bo[SLOT_FILES];
 	static int fence[SLOT_FILES];
 	int64_t start, ta = 0, tg = 0, tw = 0;
-	long long t0, t1;
+	long long t0, t1, wall_ticks;
+	int64_t w0, w1;
 	int i, err, files = 0;
 	enum ktap_result res = KTAP_FAIL;
 
@@ -444,6 +445,7 @@ static enum ktap_result run_slot_wait_any(void)
 	test_sleep_ms(300);
 	ASSERT_ACTIVE(fence[1]);
 	t0 = sched_threads_ticks();
+	w0 = tlgpu_now_ns();
 	/*
 	 * Two more files: one on a timeline of the WAITers, one on A's (it
 	 * runs after A there, but must not spin meanwhile: A's finished fence
@@ -455,6 +457,8 @@ static enum ktap_result run_slot_wait_any(void)
 				   &fence[65]));
 	KTAP_ASSERT_OK(tlgpu_sync_file_wait(fence[1], FENCE_TIMEOUT_MS));
 	t1 = sched_threads_ticks();
+	w1 = tlgpu_now_ns();
+	wall_ticks = (w1 - w0) / NS_PER_MS * sysconf(_SC_CLK_TCK) / 1000;
 	for (i = 0; i < SLOT_FILES; i++) {
 		KTAP_ASSERT_OK(tlgpu_sync_file_wait(fence[i], FENCE_TIMEOUT_MS * 2));
 		ASSERT_SIGNALLED(fence[i]);
@@ -463,11 +467,12 @@ static enum ktap_result run_slot_wait_any(void)
 	KTAP_ASSERT_OK(tlgpu_sync_file_timestamp(fence[1], &tg, &err));
 	KTAP_ASSERT_OK(tlgpu_sync_file_timestamp(fence[64], &tw, &err));
 	ktap_diag("A done at %lld ms, G at %lld ms, the waiter at %lld ms; "
-		  "scheduler threads ran %lld ticks (of %ld/s) while it waited",
+		  "scheduler threads ran %lld ticks (of %ld/s) in the %lld "
+		  "ticks it waited",
 		  (long long)((ta - start) / NS_PER_MS),
 		  (long long)((tg - start) / NS_PER_MS),
 		  (long long)((tw - start) / NS_PER_MS), t1 - t0,
-		  sysconf(_SC_CLK_TCK));
+		  sysconf(_SC_CLK_TCK), wall_ticks);
 	/* Whichever job found the slots full, none waited for A's job. */
 	for (i = 1; i < SLOT_FILES - 1; i++) {
 		int64_t ts = 0;
@@ -478,10 +483,16 @@ static enum ktap_result run_slot_wait_any(void)
 			    "for the LRU VM, not for a slot", i,
 			    (long long)((ts - start) / NS_PER_MS));
 	}
-	/* A spinning thread takes a whole CPU: about 3 s of ticks here. */
-	KTAP_ASSERT(t1 - t0 < sysconf(_SC_CLK_TCK),
-		    "scheduler threads busy %lld ticks while a job waited for "
-		    "a slot", t1 - t0);
+	/*
+	 * A spinning thread takes a whole CPU: as many ticks as the window
+	 * lasted (about 3 s).  Finishing 64 jobs in that window is real work
+	 * too, a third of it on a debug kernel under TCG (104 ticks of a
+	 * 2.8 s window seen on 7.2-debug beside a second guest), so the
+	 * bound is relative: under 60% of the window.
+	 */
+	KTAP_ASSERT(100 * (t1 - t0) < 60 * wall_ticks,
+		    "scheduler threads busy %lld ticks of a %lld-tick window "
+		    "while a job waited for a slot", t1 - t0, wall_ticks);
 	KTAP_ASSERT_EQ(*(uint64_t *)bo_ptr(&bo[64], 0), 0xc);
 	res = KTAP_PASS;
 	for (i = 0; i < files; i++) {
