@@ -43,7 +43,7 @@ KDIR	  = $(shell cat $(BUILD)/kernel/$(FLAVOR)/kdir 2>/dev/null)
 
 .PHONY: all help deps qemu qemu-all qemu-asan kernel driver userspace igt initramfs \
 	check check-all check-device check-device-asan check-device-all check-guest \
-	check-known-bugs artifacts artifacts-qemu artifacts-qemu-all ci-local \
+	check-known-bugs artifacts artifacts-qemu artifacts-qemu-all ci-local lava-job lava-run \
 	fuzz-device fuzz-guest \
 	vm demo bench \
 	clean distclean
@@ -89,6 +89,9 @@ help:
 	@echo '  make ci-local      run .gitlab-ci.yml here with gitlab-ci-local (shell executor) on'
 	@echo '                     CI_LOCAL_FLAVORS (default 6.1-stock); jobs'"'"' logs and artifacts'
 	@echo '                     in build/ci-local/state'
+	@echo '  make lava-job      the LAVA job of FLAVOR (qemu device type) from ARTIFACTS_DIR,'
+	@echo '                     checked by lava-dispatcher'"'"'s schema: build/lava/job-FLAVOR.yaml'
+	@echo '  make lava-run      that job run here by lava-run (LAVA_TESTS=a,b: those suites)'
 	@echo '  make help          this list'
 	@echo '  make clean         remove build/ (the cache in $$TLGPU_CACHE stays)'
 	@echo '  make distclean     remove build/ and the cache'
@@ -99,7 +102,8 @@ help:
 	@echo '           CHECK_JOBS=$(CHECK_JOBS) (parts of make check at once), GUEST_TIMEOUT (seconds),'
 	@echo '           CHECK_DEBUG_STRESS_SCALE=$(CHECK_DEBUG_STRESS_SCALE) (stress rounds on debug, percent),'
 	@echo '           RESULTS=$(RESULTS) (KTAP, JUnit XML and logs of the test targets),'
-	@echo '           ARTIFACTS=<dir> (test targets run from make artifacts'"'"' outputs), ARTIFACTS_DIR'
+	@echo '           ARTIFACTS=<dir> (test targets run from make artifacts'"'"' outputs), ARTIFACTS_DIR,'
+	@echo '           CI_LOCAL_FLAVORS, LAVA_TESTS'
 
 deps:
 	@bash scripts/deps.sh
@@ -256,11 +260,34 @@ artifacts-qemu-all: qemu-all
 # the cache), shell executor, on CI_LOCAL_FLAVORS: ci/gitlab-ci-local.py.
 # It ends with the line make check CHECK_FLAVORS="$(CI_LOCAL_FLAVORS)" prints.
 CI_LOCAL_FLAVORS ?= 6.1-stock
-CI_LOCAL_IGT_SRC = $(or $(IGT_SRC),$(wildcard $(abspath $(TOP)/../shared/igt)))
+CI_LOCAL_IGT_SRC = $(or $(IGT_SRC),$(lastword $(wildcard $(abspath $(TOP)/../shared/igt)/igt-gpu-tools-*.tar.*)))
 ci-local: deps
 	@$(PYTHON) ci/gitlab-ci-local.py --gitlab-ci-local "$$(bash scripts/gitlab-ci-local.sh)" \
 		--flavors "$(CI_LOCAL_FLAVORS)" --cache $(CACHE) --igt-src "$(CI_LOCAL_IGT_SRC)" \
 		--out $(BUILD)/ci-local
+
+# LAVA (ci/lava/): FLAVOR's job for LAVA's qemu device type, from
+# ARTIFACTS_DIR (make artifacts FLAVOR=... artifacts-qemu), checked by
+# Debian 12's lava-dispatcher schema (scripts/lava-tools.sh unpacks it);
+# lava-run runs it here with lava-run, LAVA_TESTS= limiting the suites.
+LAVA_TESTS ?=
+lava-env = root=$$(bash scripts/lava-tools.sh) && \
+	export PYTHONPATH=$$root/usr/lib/python3/dist-packages LAVA_ROOT=$$root \
+	LD_LIBRARY_PATH=$$root/usr/lib/x86_64-linux-gnu:$$root/lib/x86_64-linux-gnu
+lava-job:
+	@mkdir -p $(BUILD)/lava
+	@$(lava-env) && $(PYTHON) ci/lava-job.py --flavor $(FLAVOR) \
+		--artifacts $(ARTIFACTS_DIR) $(if $(LAVA_TESTS),--tests $(LAVA_TESTS)) \
+		--out $(BUILD)/lava/job-$(FLAVOR).yaml \
+		--device-out $(BUILD)/lava/device-$(FLAVOR).yaml --validate
+lava-run: lava-job
+	@rm -rf $(BUILD)/lava/out-$(FLAVOR)
+	@$(lava-env) && PATH=$(abspath $(ARTIFACTS_DIR))/qemu:$$PATH \
+		$(PYTHON) $$root/usr/bin/lava-run --job-id 1 \
+		--output-dir $(BUILD)/lava/out-$(FLAVOR) \
+		--device $(BUILD)/lava/device-$(FLAVOR).yaml $(BUILD)/lava/job-$(FLAVOR).yaml \
+		>$(BUILD)/lava/lava-run-$(FLAVOR).log 2>&1; \
+	$(PYTHON) ci/lava-job.py --summary $(BUILD)/lava/lava-run-$(FLAVOR).log
 
 # Watchdog of one guest run (seconds): a debug kernel runs 3-5x slower,
 # and make check runs two at once.

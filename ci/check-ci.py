@@ -55,6 +55,14 @@ and lists of its own and checks the verdict):
   artifacts.verify               ci/artifacts.sh verify accepts its own
                                  manifest and refuses a changed file, a
                                  missing one and another commit's manifest
+  lava.job-valid                 ci/lava-job.py's job (a suite per monitor,
+                                 from the initramfs's listing) passes
+                                 lava-dispatcher 2023.01's strict schema, and
+                                 its qemu device type renders
+  lava.job-invalid               a job the schema refuses (an unknown context
+                                 variable) fails --validate
+  lava.summary                   --summary counts a lava-run log's tlgpu
+                                 cases and fails on a failed case or job
 Prints each case and '# ci: N passed, N failed'; exits 1 on a failure.
 """
 
@@ -158,6 +166,7 @@ def cases():
     out += summary_cases()
     out += gitlab_cases()
     out += artifacts_cases()
+    out += lava_cases()
 
     problems = []
     for path in sorted(igt_expect.LIST_DIR.glob("*.txt")):
@@ -317,6 +326,80 @@ def artifacts_cases():
         if verify() != 2:
             bad.append("another commit's manifest passed")
     return [C("artifacts.verify", ktap.FAIL if bad else ktap.PASS, "", bad)]
+
+
+def lava_cases():
+    """ci/lava-job.py against lava-dispatcher's own schema and log format."""
+    names = ["lava.job-valid", "lava.job-invalid", "lava.summary"]
+    proc = subprocess.run(["bash", str(TOP / "scripts" / "lava-tools.sh")],
+                          capture_output=True, text=True, check=False)
+    if proc.returncode != 0:
+        why = [f"lava-tools.sh failed: {proc.stderr.strip()[-400:]}"]
+        return [C(n, ktap.FAIL, "", why) for n in names]
+    root = proc.stdout.strip()
+    env = dict(os.environ, LAVA_ROOT=root,
+               PYTHONPATH=f"{root}/usr/lib/python3/dist-packages")
+    script = str(TOP / "ci" / "lava-job.py")
+    out = []
+    with tempfile.TemporaryDirectory() as tmp:
+        art = Path(tmp)
+        (art / "kernel" / "x").mkdir(parents=True)
+        (art / "kernel" / "x" / "vmlinuz").write_text("kernel")
+        tree = art / "tree" / "usr" / "lib" / "tlgpu" / "tests"
+        tree.mkdir(parents=True)
+        for t in ("tlgpu-basic", "kernel-sync.sh"):
+            (tree / t).write_text("")
+        (tree / "igt.timeout").write_text("")
+        listing = "\n".join(["usr", "usr/lib", "usr/lib/tlgpu", "usr/lib/tlgpu/tests",
+                             "usr/lib/tlgpu/tests/tlgpu-basic", "usr/lib/tlgpu/tests/kernel-sync.sh",
+                             "usr/lib/tlgpu/tests/igt.timeout"]) + "\n"
+        cpio = subprocess.run(["cpio", "-o", "-H", "newc", "--quiet"], input=listing.encode(),
+                              cwd=art / "tree", capture_output=True, check=True).stdout
+        import gzip
+        (art / "initramfs-x.cpio.gz").write_bytes(gzip.compress(cpio))
+        job, dev = art / "job.yaml", art / "device.yaml"
+        proc = subprocess.run([sys.executable, script, "--flavor", "x", "--artifacts", str(art),
+                               "--out", str(job), "--device-out", str(dev), "--validate"],
+                              env=env, capture_output=True, text=True, check=False)
+        bad = [] if proc.returncode == 0 else [(proc.stdout + proc.stderr).strip()[-800:]]
+        if not bad:
+            import yaml
+            j = yaml.safe_load(job.read_text())
+            mons = [m["name"] for a in j["actions"] if "test" in a for m in a["test"]["monitors"]]
+            if mons != ["tlgpu-boot", "tlgpu-kernel-sync.sh", "tlgpu-tlgpu-basic"]:
+                bad.append(f"monitors {mons}")
+            d = yaml.safe_load(dev.read_text())
+            qemu = d["actions"]["boot"]["methods"]["qemu"]["parameters"]
+            if qemu["command"].strip() != "qemu-system-x86_64" or \
+                    "-device tlgpu,timelines=4" not in qemu.get("extra", []):
+                bad.append(f"device's qemu: {qemu}")
+        out.append(C(names[0], ktap.FAIL if bad else ktap.PASS, "", bad))
+        text = job.read_text() if job.exists() else ""
+        broken = art / "broken.yaml"
+        broken.write_text(text.replace("context:\n", "context:\n  tlgpu_no_such_variable: 1\n", 1))
+        proc = subprocess.run([sys.executable, script, "--job", str(broken), "--validate"],
+                              env=env, capture_output=True, text=True, check=False)
+        ok = proc.returncode == 1 and "extra keys not allowed" in proc.stderr
+        out.append(C(names[1], ktap.PASS if ok else ktap.FAIL, "",
+                     [] if ok else [f"exit {proc.returncode}: {proc.stderr.strip()[-400:]}"]))
+
+        def log(*entries):
+            p = art / "lava.log"
+            p.write_text("".join(json.dumps({"lvl": "results", "msg": m}) + "\n" for m in entries)
+                         + "not json\n")
+            r = subprocess.run([sys.executable, script, "--summary", str(p)],
+                               capture_output=True, text=True, check=False)
+            return r.returncode, r.stdout.strip().splitlines()[-1:]
+        ok_case = {"definition": "tlgpu-boot", "case": "a", "result": "pass",
+                   "extra": {"test_case_id": "a"}}
+        bad_case = dict(ok_case, result="fail")
+        job_ok = {"definition": "lava", "case": "job", "result": "pass"}
+        got = [log(ok_case, ok_case, job_ok), log(ok_case, bad_case, job_ok),
+               log(ok_case, dict(job_ok, result="fail"))]
+        want = [(0, ["2 passed, 0 failed"]), (1, ["1 passed, 1 failed"]), (1, ["1 passed, 1 failed"])]
+        out.append(C(names[2], ktap.PASS if got == want else ktap.FAIL, "",
+                     [] if got == want else [f"{got} != {want}"]))
+    return out
 
 
 def summary_cases():
