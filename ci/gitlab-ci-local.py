@@ -98,6 +98,14 @@ def reduce(pipeline, flavors):
     return p, sorted(dropped)
 
 
+def summary_lines(log):
+    """The summary job's closing lines in gitlab-ci-local's log, in order
+    ('[09:23:15  340 ms] summary    > 712 passed, 0 failed' with --timestamps)."""
+    pat = re.compile(r"^(?:\[[^\]]*\]\s*)?summary\s+>\s?(\d+ passed, \d+ failed)\s*$")
+    return [m.group(1) for m in map(pat.match, Path(log).read_text(errors="replace").splitlines())
+            if m]
+
+
 def run(cmd, **kw):
     print("+ " + " ".join(str(c) for c in cmd), flush=True)
     return subprocess.run([str(c) for c in cmd], **kw)
@@ -162,9 +170,7 @@ def main():
         rc = proc.wait()
 
     # The summary job's own closing line, as it printed it.
-    lines = log.read_text(errors="replace").splitlines()
-    closing = [m.group(1) for m in (re.match(r"^summary\s.*?>\s?(\d+ passed, \d+ failed)\s*$", l)
-                                    for l in lines) if m]
+    closing = summary_lines(log)
     if not closing:
         print("gitlab-ci-local: the summary job printed no 'N passed, N failed' line",
               file=sys.stderr)
