@@ -690,8 +690,8 @@ static enum ktap_result run_in_fences_beyond_limit(void)
 	struct drm_tlgpu_reset_status rs = { 0 };
 	struct tlgpu_device_info info;
 	struct tlgpu_bo out;
-	int merged = -1, fence, i, ret, files;
-	unsigned int tl, contexts = 0;
+	int stack[32], merged = -1, fence, i, ret, files, depth = 0;
+	unsigned int tl, contexts = 0, size[32];
 	int64_t start = tlgpu_now_ns();
 
 	CHECK(reload_tlgpu("timeout_ms=3600000", &n[0]));
@@ -706,18 +706,39 @@ static enum ktap_result run_in_fences_beyond_limit(void)
 			KTAP_ASSERT_OK(delay_store(n[i].fd, tl, &bo[i], tl * 8,
 						   DEP_VALUE(i, tl), 0, -1,
 						   &fence));
-			if (merged < 0) {
-				merged = fence;
-				continue;
+			/*
+			 * Merged as a binary counter merges: two sync files of
+			 * the same size into one of twice it.  A merge copies
+			 * both sides' fences, so folding them in one at a time
+			 * cost 1030^2/2 copies (4 minutes of a debug kernel);
+			 * this costs 1030 x 11, holding 11 files at most (the
+			 * 260 open device files leave few descriptors).
+			 */
+			stack[depth] = fence;
+			size[depth++] = 1;
+			while (depth > 1 && size[depth - 1] == size[depth - 2]) {
+				ret = tlgpu_sync_file_merge(stack[depth - 2],
+							    stack[depth - 1], "deps");
+				KTAP_ASSERT(ret >= 0, "merge: %s", strerror(-ret));
+				close(stack[depth - 2]);
+				close(stack[depth - 1]);
+				stack[depth - 2] = ret;
+				size[depth - 2] *= 2;
+				depth--;
 			}
-			ret = tlgpu_sync_file_merge(merged, fence, "deps");
-			KTAP_ASSERT(ret >= 0, "merge: %s", strerror(-ret));
-			close(merged);
-			close(fence);
-			merged = ret;
 		}
 	}
 	files = i;
+	while (depth > 1) {	/* the rest, smallest first */
+		ret = tlgpu_sync_file_merge(stack[depth - 2], stack[depth - 1],
+					    "deps");
+		KTAP_ASSERT(ret >= 0, "merge: %s", strerror(-ret));
+		close(stack[depth - 2]);
+		close(stack[depth - 1]);
+		stack[depth - 2] = ret;
+		depth--;
+	}
+	merged = depth ? stack[0] : -1;
 	KTAP_ASSERT(contexts > 1024, "only %u queues", contexts);
 	KTAP_ASSERT_EQ(tlgpu_sync_file_fences(merged), contexts);
 	ktap_diag("%u fences of %d files in %lld ms", contexts, files,
