@@ -16,6 +16,11 @@
  *    handed out, the device state, the driver's resets of it, and each
  *    pending hardware fence (seqno, signalled, error); then the device's
  *    injection counters (TLGPU_REG_INJ_CNT_*);
+ *  - address_spaces (read): "slots <n> bound <b> pinned <p> binds <count>
+ *    waits <count>": the device's address-space slots, how many hold a
+ *    VM and how many of those a job pins, then since probe the VMs bound
+ *    to a slot and the times a job found every slot pinned and waited;
+ *    then "as<i> vm <id> users <jobs>" per bound slot;
  *  - inject_spurious (write, devices with TLGPU_CAP_INJECT): writing a
  *    vector number makes the device raise that vector once, through
  *    TLGPU_REG_INJ_SPURIOUS.  -EINVAL for a vector the device does not
@@ -41,6 +46,7 @@
 #include <linux/fs.h>
 #include <linux/kernel.h>
 #include <linux/seq_file.h>
+#include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
 
@@ -124,6 +130,46 @@ static int tlgpu_debugfs_timelines(struct seq_file *m, void *unused)
 	return 0;
 }
 
+static int tlgpu_debugfs_address_spaces(struct seq_file *m, void *unused)
+{
+	struct drm_info_node *node = m->private;
+	struct tlgpu_device *tdev = to_tlgpu_device(node->minor->dev);
+	unsigned int i, bound = 0, pinned = 0;
+	struct {
+		u64 vm;
+		unsigned int users;
+	} *slot;
+	u64 binds, waits;
+
+	slot = kcalloc(tdev->num_as, sizeof(*slot), GFP_KERNEL);
+	if (!slot)
+		return -ENOMEM;
+	/* A snapshot under the lock, printed after it (a spinlock). */
+	spin_lock_irq(&tdev->as_lock);
+	for (i = 0; i < tdev->num_as; i++) {
+		const struct tlgpu_vm *vm = tdev->as_slots[i];
+
+		if (!vm)
+			continue;
+		slot[i].vm = vm->id;
+		slot[i].users = vm->as_users;
+		bound++;
+		pinned += !!vm->as_users;
+	}
+	binds = tdev->as_binds;
+	waits = tdev->as_waits;
+	spin_unlock_irq(&tdev->as_lock);
+
+	seq_printf(m, "slots %u bound %u pinned %u binds %llu waits %llu\n",
+		   tdev->num_as, bound, pinned, binds, waits);
+	for (i = 0; i < tdev->num_as; i++)
+		if (slot[i].vm)
+			seq_printf(m, "as%u vm %llu users %u\n", i, slot[i].vm,
+				   slot[i].users);
+	kfree(slot);
+	return 0;
+}
+
 /*
  * What this build of tlgpu found in its kernel (conftest.sh) and what it
  * does differently for it, for tests that assert each kernel's behaviour:
@@ -150,6 +196,7 @@ static const struct drm_info_list tlgpu_debugfs_list[] = {
 	{ "kernel_features", tlgpu_debugfs_kernel_features, 0 },
 	{ "irqs", tlgpu_debugfs_irqs, 0 },
 	{ "timelines", tlgpu_debugfs_timelines, 0 },
+	{ "address_spaces", tlgpu_debugfs_address_spaces, 0 },
 };
 
 static ssize_t tlgpu_inject_spurious_write(struct file *file,

@@ -178,15 +178,20 @@ struct tlgpu_timelines {
  * @vectors: @num_vectors interrupt vectors
  * @timelines: @num_timelines timelines, in @timeline_set
  * @timeline_set: the device's reference to its timelines
- * @as_lock: protects @as_slots, @as_tick, @as_free, @as_fence_seqno and
- *	every VM's &tlgpu_vm.as, &tlgpu_vm.as_users and &tlgpu_vm.as_lru; a
- *	spinlock, taken on the fence-signalling path (irqsave)
+ * @as_lock: protects @as_slots, @as_tick, @as_free, @as_fence_seqno,
+ *	@as_binds, @as_waits and every VM's &tlgpu_vm.as, &tlgpu_vm.as_users
+ *	and &tlgpu_vm.as_lru; a spinlock, taken on the fence-signalling path
+ *	(irqsave)
  * @as_slots: the VM bound to each address-space slot, or NULL
  * @as_tick: use counter for the slots' LRU order
  * @as_free: the slot fence jobs wait on while every slot is pinned (a
  *	reference), signalled by the next unpin that frees one, or NULL
  * @as_fence_context: fence context of the slot fences
  * @as_fence_seqno: last slot fence seqno
+ * @as_binds: VMs bound to a slot since probe (each eviction is one)
+ * @as_waits: times a job found every slot pinned and waited for the slot
+ *	fence (debugfs address_spaces: a scheduler calling back in a loop
+ *	shows as thousands)
  * @as_fence_lock: &dma_fence.lock of the slot fences
  * @vm_ids: allocator of &tlgpu_vm.id
  * @vm_lock: protects @vms
@@ -241,6 +246,8 @@ struct tlgpu_device {
 	struct dma_fence *as_free;
 	u64 as_fence_context;
 	u64 as_fence_seqno;
+	u64 as_binds;
+	u64 as_waits;
 	spinlock_t as_fence_lock;
 	atomic64_t vm_ids;
 	struct mutex vm_lock;

@@ -264,6 +264,7 @@ static bool tlgpu_vm_bind_as(struct tlgpu_device *tdev, struct tlgpu_vm *vm)
 	tdev->as_slots[victim] = vm;
 	vm->as = victim;
 	tlgpu_as_program(tdev, victim, vm);
+	tdev->as_binds++;
 	trace_tlgpu_as_bind(tdev, vm->id, victim, old ? old->id : 0);
 	return true;
 }
@@ -302,6 +303,7 @@ int tlgpu_vm_pin_as(struct tlgpu_vm *vm, struct dma_fence **wait)
 		}
 		if (tdev->as_free) {
 			*wait = dma_fence_get(tdev->as_free);
+			tdev->as_waits++;
 			spin_unlock_irqrestore(&tdev->as_lock, flags);
 			if (spare)
 				dma_fence_put(spare);

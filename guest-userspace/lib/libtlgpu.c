@@ -9,6 +9,7 @@
  */
 #define _GNU_SOURCE
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -22,7 +23,7 @@
 #include "tlgpu.h"
 #include "tlgpu_hw.h"
 
-#define RENDER_PREFIX	"renderD"
+#define RENDER_PREFIX	DRM_RENDER_MINOR_NAME	/* "renderD" */
 
 int tlgpu_is_tlgpu(int fd)
 {
@@ -111,38 +112,41 @@ static int gone(int err)
 }
 
 /*
- * The tlgpu render nodes, by increasing minor, without opening any:
- * libdrm's device list (drmGetDevices2(), as Mesa's loader does) and the
- * driver each node's device is bound to in sysfs.  Fills up to @max of
- * @nodes (fd -1); returns how many, or a negative errno.
+ * The tlgpu render nodes, by increasing minor, without opening any: the
+ * render nodes in /dev/dri (libdrm's DRM_DIR_NAME) and the driver each
+ * node's device is bound to in sysfs.  Not libdrm's drmGetDevices2(): it
+ * reads the bus type, PCI address and ids of every DRM node, none of which
+ * this needs, in a dozen sysfs lookups per node (half a second a scan on a
+ * debug kernel under TCG, where the tests open thousands of files).  Fills
+ * up to @max of @nodes (fd -1); returns how many, or a negative errno.
  */
 static int tlgpu_find_nodes(struct tlgpu_node *nodes, unsigned int max)
 {
-	drmDevicePtr devs[TLGPU_MAX_DEVICES * 4];
+	struct tlgpu_node found[TLGPU_MAX_DEVICES * 4];
 	unsigned int count = 0;
-	int n, i;
+	struct dirent *d;
+	DIR *dir;
 
-	n = drmGetDevices2(0, devs, TLGPU_MAX_DEVICES * 4);
-	if (n < 0)
-		return n == -ENOENT ? 0 : n;
-	for (i = 0; i < n; i++) {
-		const char *path;
-		long minor;
+	dir = opendir(DRM_DIR_NAME);
+	if (!dir)
+		return errno == ENOENT ? 0 : -errno;
+	while ((d = readdir(dir))) {
+		long minor = render_minor(d->d_name);
 
-		if (!(devs[i]->available_nodes & (1 << DRM_NODE_RENDER)))
+		if (minor < 0 || count == TLGPU_MAX_DEVICES * 4 ||
+		    !bound_to_tlgpu(minor))
 			continue;
-		path = devs[i]->nodes[DRM_NODE_RENDER];
-		minor = render_minor(path);
-		if (minor < 0 || !bound_to_tlgpu(minor) || count == max)
-			continue;
-		nodes[count].fd = -1;
-		nodes[count].minor = minor;
-		snprintf(nodes[count].path, sizeof(nodes[count].path), "%s",
-			 path);
+		found[count].fd = -1;
+		found[count].minor = minor;
+		snprintf(found[count].path, sizeof(found[count].path),
+			 "%s/%s%ld", DRM_DIR_NAME, RENDER_PREFIX, minor);
 		count++;
 	}
-	drmFreeDevices(devs, n);
-	qsort(nodes, count, sizeof(*nodes), node_cmp);
+	closedir(dir);
+	qsort(found, count, sizeof(*found), node_cmp);
+	if (count > max)
+		count = max;
+	memcpy(nodes, found, count * sizeof(*nodes));
 	return count;
 }
 

@@ -78,8 +78,8 @@ int tlgpu_open(const char *path);
  * @nodes: filled with up to @max open nodes, by increasing minor
  * @max: room in @nodes
  *
- * The nodes are found without opening any (libdrm's drmGetDevices2() and
- * the driver sysfs names for each node's device); nodes that vanish or
+ * The nodes are found without opening any (the render nodes in /dev/dri
+ * and the driver sysfs names for each node's device); nodes that vanish or
  * fail to open meanwhile (a device being unbound) are skipped.  Returns
  * the number of nodes opened, 0 when there is none, or a negative errno
  * if the devices could not be listed, or if no tlgpu node could be opened

@@ -103,6 +103,20 @@ enum ktap_result test_open(unsigned int index, struct tlgpu_node *node)
 	return KTAP_FAIL;
 }
 
+enum ktap_result test_reopen(const struct tlgpu_node *from,
+			     struct tlgpu_node *node)
+{
+	int fd = tlgpu_open(from->path);
+
+	if (fd < 0) {
+		ktap_diag("opening %s again: %s", from->path, strerror(-fd));
+		return KTAP_FAIL;
+	}
+	*node = *from;
+	node->fd = fd;
+	return KTAP_PASS;
+}
+
 enum ktap_result test_need_timelines(int fd, uint32_t count)
 {
 	uint64_t n;

@@ -62,6 +62,15 @@ long test_boot_param(const char *name, long def);
 enum ktap_result test_open(unsigned int index, struct tlgpu_node *node);
 #define TEST_OPEN(index, node)	CHECK(test_open(index, node))
 
+/*
+ * Another file of @from's device: its node opened again by path, with no
+ * scan of the DRM devices (libdrm's scan reads sysfs for every node, 0.4-
+ * 0.7 s on a debug kernel under TCG); fails the case if not.
+ */
+enum ktap_result test_reopen(const struct tlgpu_node *from,
+			     struct tlgpu_node *node);
+#define TEST_REOPEN(from, node)	CHECK(test_reopen(from, node))
+
 /* Skips unless device @fd has at least @count timelines. */
 enum ktap_result test_need_timelines(int fd, uint32_t count);
 
