@@ -18,8 +18,9 @@
  *    injection counters (TLGPU_REG_INJ_CNT_*);
  *  - address_spaces (read): "slots <n> bound <b> pinned <p> binds <count>
  *    waits <count>": the device's address-space slots, how many hold a
- *    VM and how many of those a job pins, then since probe the VMs bound
- *    to a slot and the times a job found every slot pinned and waited;
+ *    VM and how many of those a job pins, then since probe the binds of
+ *    a VM to a slot and the times a job found every slot pinned and
+ *    waited;
  *    then "as<i> vm <id> users <jobs>" per bound slot;
  *  - inject_spurious (write, devices with TLGPU_CAP_INJECT): writing a
  *    vector number makes the device raise that vector once, through

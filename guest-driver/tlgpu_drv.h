@@ -188,7 +188,8 @@ struct tlgpu_timelines {
  *	reference), signalled by the next unpin that frees one, or NULL
  * @as_fence_context: fence context of the slot fences
  * @as_fence_seqno: last slot fence seqno
- * @as_binds: VMs bound to a slot since probe (each eviction is one)
+ * @as_binds: binds of a VM to a slot since probe, into a free slot or by
+ *	evicting an idle VM
  * @as_waits: times a job found every slot pinned and waited for the slot
  *	fence (debugfs address_spaces: a scheduler calling back in a loop
  *	shows as thousands)

@@ -518,10 +518,14 @@ static enum ktap_result run_slot_wait_any(struct tlgpu_node *n,
 	KTAP_ASSERT_EQ(*(uint64_t *)bo_ptr(&bo[65], 0), 0xd);
 	/*
 	 * Each waiter was bound once it could, evicting an idle VM (66
-	 * binds), with no wait since; nothing is pinned any more.
+	 * binds); nothing is pinned any more.  When G's slot came free both
+	 * waiters looked again, and the one that lost it may have found the
+	 * 62 WAITers' slots still pinned (their interrupts not yet handled)
+	 * and waited once more: at most twice each.
 	 */
 	CHECK(read_as_stats(&n[0], &after));
-	KTAP_ASSERT_EQ(after.waits, 2);
+	KTAP_ASSERT(after.waits >= 2 && after.waits <= 4,
+		    "%llu waits for a slot by two jobs", after.waits);
 	KTAP_ASSERT_EQ(after.binds, 66);
 	KTAP_ASSERT_EQ(after.bound, 64);
 	KTAP_ASSERT_EQ(after.pinned, 0);
@@ -540,10 +544,16 @@ static enum ktap_result test_slot_wait_any(void)
 	for (i = 0; i < SLOT_FILES; i++)
 		fence[i] = -1;
 	res = run_slot_wait_any(n, bo, fence, &files);
-	/* Whatever failed: nothing of the case keeps tlgpu loaded. */
-	for (i = 0; i < SLOT_FILES; i++)
-		if (fence[i] >= 0)
-			close(fence[i]);
+	/*
+	 * Whatever failed: nothing of the case keeps tlgpu loaded.  Its jobs
+	 * hold the module (A for 12 s): wait for them before unloading.
+	 */
+	for (i = 0; i < SLOT_FILES; i++) {
+		if (fence[i] < 0)
+			continue;
+		tlgpu_sync_file_wait(fence[i], FENCE_TIMEOUT_MS * 2);
+		close(fence[i]);
+	}
 	for (i = 0; i < files; i++) {
 		if (bo[i].map)
 			tlgpu_bo_close(&bo[i]);
