@@ -208,8 +208,27 @@ static struct dma_fence *tlgpu_job_run(struct drm_sched_job *sched_job)
 		   tlgpu_fence_completed(job->hw_fence)) {
 		/*
 		 * Completed before a reset (maybe not yet signalled, waiting
-		 * for a job it WAITed for): nothing to run again.
+		 * for a job it WAITed for): nothing to run again.  Its
+		 * outcome is the device's: drm_sched_resubmit_jobs() has just
+		 * set -ECANCELED on the finished fence of every job of a
+		 * context whose karma passed the hang limit, this one
+		 * included, and the scheduler signals it as it is when the
+		 * hardware fence already signalled (6.12 and later overwrite
+		 * only with a non-zero parent error).  A guilty job whose
+		 * bare FENCE completed before a function-level reset came out
+		 * -ECANCELED instead of -ETIME (tlgpu-hostile
+		 * flr-after-guilty-completed).
 		 */
+		struct dma_fence *finished = &sched_job->s_fence->finished;
+
+		/* Stopped, its callback removed: the scheduler signals it. */
+		if (!test_bit(DMA_FENCE_FLAG_SIGNALED_BIT, &finished->flags)) {
+			if (job->hw_fence->base.error)
+				dma_fence_set_error(finished,
+						    job->hw_fence->base.error);
+			else	/* no dma_fence API clears an error */
+				WRITE_ONCE(finished->error, 0);
+		}
 		goto out_unlock;
 	}
 

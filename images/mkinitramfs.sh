@@ -151,6 +151,9 @@ if [ -n "$DEBUG" ]; then
 	for t in "${DEBUG_SUITES[@]}"; do
 		install -m 0755 "$TOP/images/tests-debug/$t" "$ROOT/usr/lib/tlgpu/tests/"
 	done
+	# Its slow selftest alone may take 900 s (kernel-dmabuf.sh says why).
+	[ -f "$ROOT/usr/lib/tlgpu/tests/kernel-dmabuf.sh" ] &&
+		echo 1500 >"$ROOT/usr/lib/tlgpu/tests/kernel-dmabuf.sh.timeout"
 	# The kernel's own leaks zz-kmemleak.sh knows (a kernel bug each).
 	install -m 0644 "$TOP/images/tests-debug/known-leaks.txt" "$ROOT/usr/lib/tlgpu/known-leaks.txt"
 	log "debug suites: ${DEBUG_SUITES[*]}"

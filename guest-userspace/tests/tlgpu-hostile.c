@@ -229,6 +229,105 @@ static enum ktap_result test_flr_vs_timeouts(void)
 	return test_undo(&undo, res);
 }
 
+/* Reloads tlgpu with @params (test_undo() loads it back as it was). */
+static enum ktap_result reload_tlgpu(const char *params, struct tlgpu_node *n);
+
+/*
+ * A guilty job whose replay (its bare FENCE) completed on the device, its
+ * interrupt not yet handled, when a function-level reset came: the reset
+ * signals it from the status page, then drm_sched_resubmit_jobs() sets
+ * -ECANCELED on the finished fence of every job of a context past the
+ * hang limit, this one included, and the scheduler signals that fence as
+ * it was.  The job came out -ECANCELED, not -ETIME, on 6.1 (seen once in
+ * flr-vs-timeouts; here made certain by dropping the interrupt).
+ */
+struct guilty_ctx {
+	struct tlgpu_node n;
+	struct tlgpu_bo bo;
+	int j, fence;
+};
+
+static enum ktap_result run_flr_after_guilty_completed(struct guilty_ctx *c)
+{
+	struct drm_tlgpu_reset_status st = { 0 };
+	struct tlgpu_node *n = &c->n;
+	struct tlgpu_bo *bo = &c->bo;
+	char state[16] = "";
+	int64_t start;
+
+	CHECK(reload_tlgpu("timeout_ms=2000", n));
+	CHECK(stress_need_inject(n));
+	TEST_BO(n->fd, PAGE, bo);
+	KTAP_ASSERT_OK(stress_inject(n, "hang_mask", 1));
+	KTAP_ASSERT_OK(delay_store(n->fd, 0, bo, 0, 0x7, 0, -1, &c->j));
+	start = tlgpu_now_ns();
+	while (test_elapsed_ms(start) < 5000) {
+		KTAP_ASSERT_OK(stress_timeline_state(n, 0, state,
+						     sizeof(state)));
+		if (!strcmp(state, "hung"))
+			break;
+		test_sleep_ms(10);
+	}
+	KTAP_ASSERT(!strcmp(state, "hung"), "timeline 0 is %s, not hung",
+		    state);
+	/*
+	 * Hung until a reset, whatever the mask says now: the timeout's
+	 * timeline reset writes J again as a bare FENCE, which completes,
+	 * and its interrupt is dropped.
+	 */
+	KTAP_ASSERT_OK(stress_inject(n, "hang_mask", 0));
+	KTAP_ASSERT_OK(stress_inject(n, "irq_drop_every", 1));
+	start = tlgpu_now_ns();
+	do {
+		test_sleep_ms(20);
+		KTAP_ASSERT_OK(tlgpu_get_reset_status(n->fd, &st));
+	} while (!st.device_resets && test_elapsed_ms(start) < 10000);
+	KTAP_ASSERT(st.device_resets == 1 && st.guilty == 1,
+		    "%llu resets, %llu guilty after %lld ms",
+		    (unsigned long long)st.device_resets,
+		    (unsigned long long)st.guilty,
+		    (long long)test_elapsed_ms(start));
+	test_sleep_ms(200);
+	KTAP_ASSERT_OK(stress_timeline_state(n, 0, state, sizeof(state)));
+	KTAP_ASSERT(!strcmp(state, "idle"), "timeline 0 is %s after the "
+		    "replay, not idle", state);
+	ASSERT_ACTIVE(c->j);	/* done on the device, no interrupt yet */
+	KTAP_ASSERT_OK(flr(n->fd));
+	KTAP_ASSERT_OK(stress_inject(n, "irq_drop_every", 0));
+	KTAP_ASSERT_OK(tlgpu_sync_file_wait(c->j, FENCE_TIMEOUT_MS));
+	KTAP_ASSERT_RET(tlgpu_sync_file_status(c->j), -ETIME);
+	KTAP_ASSERT_EQ(*(uint64_t *)bo_ptr(bo, 0), 0);
+	KTAP_ASSERT_OK(tlgpu_get_reset_status(n->fd, &st));
+	KTAP_ASSERT_EQ(st.guilty, 1);
+	/* The device serves again. */
+	KTAP_ASSERT_OK(delay_store(n->fd, 0, bo, 0, 0x600d, 0, -1, &c->fence));
+	ASSERT_SIGNALLED(c->fence);
+	KTAP_ASSERT_EQ(*(uint64_t *)bo_ptr(bo, 0), 0x600d);
+	return KTAP_PASS;
+}
+
+static enum ktap_result test_flr_after_guilty_completed(void)
+{
+	static struct guilty_ctx c = { .n.fd = -1, .j = -1, .fence = -1 };
+	struct test_undo undo = { 0 };
+	enum ktap_result res = run_flr_after_guilty_completed(&c);
+
+	stress_inject_off();
+	/* Whatever failed: nothing of the case keeps tlgpu loaded. */
+	if (c.j >= 0) {
+		tlgpu_sync_file_wait(c.j, FENCE_TIMEOUT_MS);
+		close(c.j);
+	}
+	if (c.fence >= 0)
+		close(c.fence);
+	if (c.bo.map)
+		tlgpu_bo_close(&c.bo);
+	if (c.n.fd >= 0)
+		close(c.n.fd);
+	test_rmmod("tlgpu", UNLOAD_TIMEOUT_MS);
+	return test_undo(&undo, res);
+}
+
 /* ------------------------------------------------------------------ */
 /* fdinfo                                                              */
 /* ------------------------------------------------------------------ */
@@ -384,8 +483,6 @@ static enum ktap_result test_as_slots_all_busy(void)
 }
 
 #define SLOT_FILES	66
-
-static enum ktap_result reload_tlgpu(const char *params, struct tlgpu_node *n);
 
 /* debugfs address_spaces (tlgpu_debugfs.c): its first line's numbers. */
 struct as_stats {
@@ -1509,6 +1606,8 @@ static const struct ktap_case cases[] = {
 	  .run = test_flr_innocent_device_wait, .timeout = 60 },
 	{ .name = "flr-vs-timeouts", .run = test_flr_vs_timeouts,
 	  .timeout = 120 },
+	{ .name = "flr-after-guilty-completed",
+	  .run = test_flr_after_guilty_completed, .timeout = 60 },
 	{ .name = "fdinfo-busy-within-wall",
 	  .run = test_fdinfo_busy_within_wall },
 	{ .name = "open-100", .run = test_open_100, .timeout = 60 },
