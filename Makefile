@@ -291,8 +291,10 @@ lava-run: lava-job
 	$(PYTHON) ci/lava-job.py --summary $(BUILD)/lava/lava-run-$(FLAVOR).log
 
 # Watchdog of one guest run (seconds): a debug kernel runs 3-5x slower,
-# and make check runs two at once.
-guest-timeout = $(or $(GUEST_TIMEOUT),$(if $(filter %-debug,$(1)),2700,1200))
+# and make check runs two at once; check-all's debug runs add IGT, the
+# whole stress counts and the kernel's own tests (up to 45 minutes more).
+guest-timeout = $(or $(GUEST_TIMEOUT),$(if $(filter %-debug,$(1)),$(if \
+		$(CHECK_ALL),6000,2700),1200))
 
 # Suites make check leaves out of a flavour to stay within CI's time (each
 # runs on another flavour of the same check, and check-all runs them all):
