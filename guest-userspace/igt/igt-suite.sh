@@ -14,6 +14,10 @@
 # Environment (kernel command-line words):
 #   tlgpu_igt            comma-separated test programs to run (default all)
 #   tlgpu_igt_timeout    seconds one subtest may run (default 120)
+#   tlgpu_igt_dmabuf_timeout  the same for dmabuf, which runs the kernel's
+#                        dma-buf selftests (default 900: the slow
+#                        wait_backward case took over 300 s on a debug
+#                        kernel under TCG; kernel-dmabuf.sh allows the same)
 #   tlgpu_igt_subtests   shell pattern over test@subtest: run only those
 #                        (default *)
 #   tlgpu_igt_repeat     run each subtest N times, cases <name>.r<k> when
@@ -23,6 +27,7 @@
 IGT=/usr/lib/tlgpu/igt
 SKIPS=$IGT/skips.txt
 : "${tlgpu_igt_timeout:=120}" "${tlgpu_igt_subtests:=*}" "${tlgpu_igt_repeat:=1}"
+: "${tlgpu_igt_dmabuf_timeout:=900}"
 export IGT_FORCE_DRIVER=tlgpu
 out=/tmp/igt-subtest.out
 
@@ -57,7 +62,7 @@ result() {	# result NAME STATUS
 	0)	echo "ok $n $1" ;;
 	77)	echo "ok $n $1 # SKIP $(igt_skip_reason | tr -d '#\n' | cut -c1-200)" ;;
 	*)	why="exit status $2"
-		[ "$2" = 137 ] && why="killed after ${tlgpu_igt_timeout} s"
+		[ "$2" = 137 ] && why="killed after ${limit} s"
 		[ "$2" = 78 ] && why="IGT timeout (exit 78)"
 		tail -n 30 "$out" | sed 's/^/# /'
 		echo "not ok $n $1 # $why" ;;
@@ -78,7 +83,7 @@ run_one() {	# run_one NAME PROGRAM [ARGS]
 		cname=$(echo "$name" | tr @ .)
 		[ "$tlgpu_igt_repeat" -gt 1 ] && cname=$cname.r$k
 		echo "igt: $name" >/dev/kmsg
-		timeout -s KILL "$tlgpu_igt_timeout" "$@" </dev/null >"$out" 2>&1
+		timeout -s KILL "$limit" "$@" </dev/null >"$out" 2>&1
 		result "$cname" $?
 		k=$((k + 1))
 	done
@@ -91,7 +96,7 @@ run_one() {	# run_one NAME PROGRAM [ARGS]
 HUNG=/proc/sys/kernel/hung_task_timeout_secs
 with_hung_timeout() {
 	saved=$(cat "$HUNG" 2>/dev/null)
-	[ -n "$saved" ] && echo "$tlgpu_igt_timeout" >"$HUNG"
+	[ -n "$saved" ] && echo "$limit" >"$HUNG"
 	"$@"
 	[ -n "$saved" ] && echo "$saved" >"$HUNG"
 }
@@ -112,7 +117,11 @@ for prog in $(cat "$IGT/tests.txt"); do
 	case ",${tlgpu_igt:-$prog}," in *",$prog,"*) ;; *) continue ;; esac
 	bin=$IGT/tests/$prog
 	wrap=
-	[ "$prog" = dmabuf ] && wrap=with_hung_timeout
+	limit=$tlgpu_igt_timeout
+	if [ "$prog" = dmabuf ]; then
+		wrap=with_hung_timeout
+		limit=$tlgpu_igt_dmabuf_timeout
+	fi
 	subtests=$("$bin" --list-subtests 2>/dev/null)
 	if [ -z "$subtests" ]; then
 		$wrap run_one "$prog" "$bin"
