@@ -22,6 +22,8 @@
  *    a VM to a slot and the times a job found every slot pinned and
  *    waited;
  *    then "as<i> vm <id> users <jobs>" per bound slot;
+ *  - coredumps (read): "written <n> failed <m>": device coredumps of hung
+ *    jobs since probe, and hung jobs whose dump could not be allocated;
  *  - inject_spurious (write, devices with TLGPU_CAP_INJECT): writing a
  *    vector number makes the device raise that vector once, through
  *    TLGPU_REG_INJ_SPURIOUS.  -EINVAL for a vector the device does not
@@ -171,6 +173,16 @@ static int tlgpu_debugfs_address_spaces(struct seq_file *m, void *unused)
 	return 0;
 }
 
+static int tlgpu_debugfs_coredumps(struct seq_file *m, void *unused)
+{
+	struct drm_info_node *node = m->private;
+	struct tlgpu_device *tdev = to_tlgpu_device(node->minor->dev);
+
+	seq_printf(m, "written %d failed %d\n", atomic_read(&tdev->coredumps),
+		   atomic_read(&tdev->coredumps_failed));
+	return 0;
+}
+
 /*
  * What this build of tlgpu found in its kernel (conftest.sh) and what it
  * does differently for it, for tests that assert each kernel's behaviour:
@@ -198,6 +210,7 @@ static const struct drm_info_list tlgpu_debugfs_list[] = {
 	{ "irqs", tlgpu_debugfs_irqs, 0 },
 	{ "timelines", tlgpu_debugfs_timelines, 0 },
 	{ "address_spaces", tlgpu_debugfs_address_spaces, 0 },
+	{ "coredumps", tlgpu_debugfs_coredumps, 0 },
 };
 
 static ssize_t tlgpu_inject_spurious_write(struct file *file,

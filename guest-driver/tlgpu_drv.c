@@ -65,8 +65,10 @@ unsigned int tlgpu_timeout_ms = 2000;
 module_param_named(timeout_ms, tlgpu_timeout_ms, uint, 0444);
 MODULE_PARM_DESC(timeout_ms, "job timeout before a timeline reset, ms (read at probe)");
 
+#ifndef TLGPU_HAVE_DRM_FILE_CLIENT_ID
 /* drm-client-id of fdinfo: unique among all files of all tlgpu devices. */
 static atomic64_t tlgpu_client_ids = ATOMIC64_INIT(0);
+#endif
 
 /**
  * tlgpu_device_reset() - full device reset
@@ -161,7 +163,12 @@ static int tlgpu_open(struct drm_device *drm, struct drm_file *file)
 	tfile->tdev = tdev;
 	kref_init(&tfile->refcount);
 	mutex_init(&tfile->sched_lock);
+#ifdef TLGPU_HAVE_DRM_FILE_CLIENT_ID
+	/* The core's, unique among all DRM files: fdinfo prints it. */
+	tfile->client_id = file->client_id;
+#else
 	tfile->client_id = atomic64_inc_return(&tlgpu_client_ids);
+#endif
 	tfile->resets_at_open = atomic_read(&tdev->timeline_resets);
 
 	tfile->entities = kcalloc(tdev->num_timelines,
@@ -239,6 +246,30 @@ static u64 tlgpu_file_busy_ns(struct tlgpu_file *tfile, unsigned int t)
 	return ns;
 }
 
+/*
+ * fdinfo (Documentation/gpu/drm-usage-stats.rst).  Where the kernel has
+ * drm_show_fdinfo() (6.5), the core prints drm-driver, drm-client-id,
+ * drm-pdev and, from 6.14, the drm-client-name userspace set with
+ * DRM_IOCTL_SET_CLIENT_NAME; tlgpu adds drm-engine-tl<t>, the time its
+ * jobs ran on each timeline, and the core's memory stats (drm-total-,
+ * drm-shared-, drm-active-, drm-resident-memory).  On 6.1 tlgpu prints the
+ * same first keys and the engines itself.
+ */
+#ifdef TLGPU_HAVE_DRM_SHOW_FDINFO
+static void tlgpu_show_fdinfo(struct drm_printer *p, struct drm_file *file)
+{
+	struct tlgpu_device *tdev = to_tlgpu_device(file->minor->dev);
+	struct tlgpu_file *tfile = file->driver_priv;
+	unsigned int i;
+
+	for (i = 0; i < tdev->num_timelines; i++)
+		drm_printf(p, "drm-engine-tl%u:\t%llu ns\n", i,
+			   tlgpu_file_busy_ns(tfile, i));
+#ifdef TLGPU_HAVE_DRM_SHOW_MEMORY_STATS
+	drm_show_memory_stats(p, file);
+#endif
+}
+#else
 static void tlgpu_show_fdinfo(struct seq_file *m, struct file *f)
 {
 	struct drm_file *file = f->private_data;
@@ -253,6 +284,7 @@ static void tlgpu_show_fdinfo(struct seq_file *m, struct file *f)
 		seq_printf(m, "drm-engine-tl%u:\t%llu ns\n", i,
 			   tlgpu_file_busy_ns(tfile, i));
 }
+#endif
 
 static const struct drm_ioctl_desc tlgpu_ioctls[] = {
 	DRM_IOCTL_DEF_DRV(TLGPU_GET_PARAM, tlgpu_get_param_ioctl,
@@ -277,7 +309,11 @@ static const struct file_operations tlgpu_fops = {
 	.read		= drm_read,
 	.llseek		= noop_llseek,
 	.mmap		= drm_gem_mmap,
+#ifdef TLGPU_HAVE_DRM_SHOW_FDINFO
+	.show_fdinfo	= drm_show_fdinfo,
+#else
 	.show_fdinfo	= tlgpu_show_fdinfo,
+#endif
 #ifdef TLGPU_HAVE_FOP_UNSIGNED_OFFSET
 	/* 6.12: DRM refuses to open files of fops without it (mmap offsets). */
 	.fop_flags	= FOP_UNSIGNED_OFFSET,
@@ -292,6 +328,9 @@ static const struct drm_driver tlgpu_drm_driver = {
 	.ioctls			= tlgpu_ioctls,
 	.num_ioctls		= ARRAY_SIZE(tlgpu_ioctls),
 	.fops			= &tlgpu_fops,
+#ifdef TLGPU_HAVE_DRM_SHOW_FDINFO
+	.show_fdinfo		= tlgpu_show_fdinfo,
+#endif
 	.gem_create_object	= tlgpu_gem_create_object,
 	.prime_handle_to_fd	= drm_gem_prime_handle_to_fd,
 	.prime_fd_to_handle	= drm_gem_prime_fd_to_handle,

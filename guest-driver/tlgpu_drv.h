@@ -209,6 +209,8 @@ struct tlgpu_timelines {
  * @signal_lock: serializes the signalling of completed hardware fences
  *	across the device's timelines (tlgpu_timeline_irq()), so fences of
  *	WAITed-for jobs are signalled first; taken in interrupt context
+ * @coredumps: device coredumps written for hung jobs (tlgpu_coredump.c)
+ * @coredumps_failed: hung jobs whose coredump could not be allocated
  *
  * Lifetime: allocated by devm_drm_dev_alloc(), freed when the last
  * reference to @drm goes, which can be long after the PCI function was
@@ -258,6 +260,8 @@ struct tlgpu_device {
 	bool flr_prepared;
 	atomic_t timeline_resets;
 	spinlock_t signal_lock;
+	atomic_t coredumps;
+	atomic_t coredumps_failed;
 };
 
 /**
@@ -529,6 +533,9 @@ static inline void tlgpu_tl_write(struct tlgpu_device *tdev, u32 tl, u32 reg,
 {
 	tlgpu_write(tdev, TLGPU_TL_REG(tl, reg), val);
 }
+
+/* tlgpu_coredump.c */
+void tlgpu_coredump(struct tlgpu_timeline *tl, struct tlgpu_job *job);
 
 /* tlgpu_debugfs.c, built with CONFIG_DEBUG_FS only */
 void tlgpu_debugfs_init(struct drm_minor *minor);

@@ -193,6 +193,21 @@ static void tlgpu_gem_free(struct drm_gem_object *obj)
 	drm_gem_shmem_free(&bo->base);
 }
 
+#ifdef TLGPU_HAVE_GEM_OBJECT_STATUS
+/*
+ * fdinfo's memory stats (drm_show_memory_stats()): resident while the
+ * buffer has its pages, from its first mapping into a VM until it is
+ * freed; an imported buffer's are its exporter's.  Called under the file's
+ * table_lock: it only reads.
+ */
+static enum drm_gem_object_status tlgpu_gem_status(struct drm_gem_object *obj)
+{
+	if (obj->import_attach || READ_ONCE(to_drm_gem_shmem_obj(obj)->pages))
+		return DRM_GEM_OBJECT_RESIDENT;
+	return 0;
+}
+#endif
+
 static const struct drm_gem_object_funcs tlgpu_gem_funcs = {
 	.free = tlgpu_gem_free,
 	.open = tlgpu_gem_open,
@@ -205,6 +220,9 @@ static const struct drm_gem_object_funcs tlgpu_gem_funcs = {
 	.vunmap = drm_gem_shmem_object_vunmap,
 	.mmap = drm_gem_shmem_object_mmap,
 	.vm_ops = &drm_gem_shmem_vm_ops,
+#ifdef TLGPU_HAVE_GEM_OBJECT_STATUS
+	.status = tlgpu_gem_status,
+#endif
 };
 
 /**

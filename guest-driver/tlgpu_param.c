@@ -11,6 +11,25 @@
 #include "tlgpu_drm.h"
 #include "tlgpu_drv.h"
 
+/* DRM_TLGPU_DRIVER_CAP_* of this build. */
+static u64 tlgpu_driver_caps(void)
+{
+	u64 caps = 0;
+
+	if (IS_ENABLED(CONFIG_DEV_COREDUMP))
+		caps |= DRM_TLGPU_DRIVER_CAP_DEVCOREDUMP;
+#ifdef TLGPU_HAVE_DRM_SHOW_FDINFO
+	caps |= DRM_TLGPU_DRIVER_CAP_FDINFO_CORE;
+#ifdef TLGPU_HAVE_DRM_FILE_CLIENT_NAME
+	caps |= DRM_TLGPU_DRIVER_CAP_CLIENT_NAME;
+#endif
+#ifdef TLGPU_HAVE_DRM_SHOW_MEMORY_STATS
+	caps |= DRM_TLGPU_DRIVER_CAP_MEMORY_STATS;
+#endif
+#endif
+	return caps;
+}
+
 /**
  * tlgpu_get_param_ioctl() - answer DRM_IOCTL_TLGPU_GET_PARAM
  * @drm: DRM device
@@ -28,7 +47,9 @@
  *  - DRM_TLGPU_PARAM_RESET_COUNT: full device resets since probe (the reset
  *    probe itself does is not counted), read from TLGPU_REG_RESET_COUNT;
  *  - DRM_TLGPU_PARAM_MAX_CMD_DWORDS: DRM_TLGPU_MAX_CMD_DWORDS;
- *  - DRM_TLGPU_PARAM_VA_BITS: TLGPU_VA_BITS.
+ *  - DRM_TLGPU_PARAM_VA_BITS: TLGPU_VA_BITS;
+ *  - DRM_TLGPU_PARAM_DRIVER_CAPS: DRM_TLGPU_DRIVER_CAP_* bits, from the
+ *    kernel's configuration and the feature probes (tlgpu_compat.h).
  *
  * The configuration values were read from the device at probe and do not
  * change while it is bound.  @data->value is ignored on input.
@@ -78,6 +99,9 @@ int tlgpu_get_param_ioctl(struct drm_device *drm, void *data,
 		break;
 	case DRM_TLGPU_PARAM_VA_BITS:
 		args->value = TLGPU_VA_BITS;
+		break;
+	case DRM_TLGPU_PARAM_DRIVER_CAPS:
+		args->value = tlgpu_driver_caps();
 		break;
 	case DRM_TLGPU_PARAM_RESET_COUNT:
 		args->value = tlgpu_read(tdev, TLGPU_REG_RESET_COUNT) -

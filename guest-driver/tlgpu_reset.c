@@ -208,6 +208,8 @@ enum drm_gpu_sched_stat tlgpu_job_timedout(struct drm_sched_job *sched_job)
 
 	drm_warn(&tdev->drm, "timeline %u: job seqno %llu timed out, resetting\n",
 		 tl->idx, job->hw_fence_init ? job->hw_fence->base.seqno : 0);
+	if (job->hw_fence_init)
+		tlgpu_coredump(tl, job);
 	tlgpu_timeline_replay(tl, sched_job, true);
 out:
 	drm_dev_exit(idx);

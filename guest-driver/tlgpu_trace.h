@@ -114,6 +114,25 @@ TRACE_EVENT(tlgpu_reset,
 	TP_printk("minor=%u tl=%u", __entry->minor, __entry->tl)
 );
 
+TRACE_EVENT(tlgpu_coredump,
+	TP_PROTO(struct tlgpu_device *tdev, u32 tl, u64 seqno, size_t len),
+	TP_ARGS(tdev, tl, seqno, len),
+	TP_STRUCT__entry(
+		__field(u32, minor)
+		__field(u32, tl)
+		__field(u64, seqno)
+		__field(size_t, len)
+	),
+	TP_fast_assign(
+		__entry->minor = tdev->drm.primary->index;
+		__entry->tl = tl;
+		__entry->seqno = seqno;
+		__entry->len = len;
+	),
+	TP_printk("minor=%u tl=%u seqno=%llu bytes=%zu", __entry->minor,
+		  __entry->tl, __entry->seqno, __entry->len)
+);
+
 TRACE_EVENT(tlgpu_as_bind,
 	TP_PROTO(struct tlgpu_device *tdev, u64 vm, u32 as, u64 evicted),
 	TP_ARGS(tdev, vm, as, evicted),

@@ -128,7 +128,25 @@ enum drm_tlgpu_param {
 	DRM_TLGPU_PARAM_MAX_CMD_DWORDS = 6,
 	/** @DRM_TLGPU_PARAM_VA_BITS: width of GPU virtual addresses */
 	DRM_TLGPU_PARAM_VA_BITS = 7,
+	/**
+	 * @DRM_TLGPU_PARAM_DRIVER_CAPS: DRM_TLGPU_DRIVER_CAP_* bits, what the
+	 * driver offers on the kernel it was built for
+	 */
+	DRM_TLGPU_PARAM_DRIVER_CAPS = 8,
 };
+
+/*
+ * DRM_TLGPU_PARAM_DRIVER_CAPS bits.  A feature the kernel lacks is left
+ * out, so a test skips it with that reason rather than failing.
+ */
+/* A job reset for hanging leaves a device coredump (CONFIG_DEV_COREDUMP). */
+#define DRM_TLGPU_DRIVER_CAP_DEVCOREDUMP	(1ull << 0)
+/* fdinfo is the DRM core's drm_show_fdinfo() (Linux 6.5). */
+#define DRM_TLGPU_DRIVER_CAP_FDINFO_CORE	(1ull << 1)
+/* fdinfo has drm-client-name, set with DRM_IOCTL_SET_CLIENT_NAME (6.14). */
+#define DRM_TLGPU_DRIVER_CAP_CLIENT_NAME	(1ull << 2)
+/* fdinfo has the core's memory stats, drm-total-memory... (6.5). */
+#define DRM_TLGPU_DRIVER_CAP_MEMORY_STATS	(1ull << 3)
 
 /**
  * struct drm_tlgpu_get_param - argument of DRM_IOCTL_TLGPU_GET_PARAM

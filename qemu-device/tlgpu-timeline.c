@@ -782,10 +782,14 @@ char *tlgpu_timeline_describe(TLGPUTimeline *tl)
     qemu_mutex_lock(&tl->lock);
     str = g_strdup_printf("tl%u: state=%s head=0x%x tail=0x%x completed=%"
                           PRIu64 " error=%u jobs=%u dropped=%u irqs=%u "
-                          "coalesced=%u", tl->idx,
+                          "coalesced=%u ring=0x%" PRIx64 " size=0x%x "
+                          "ctrl=0x%x status=0x%" PRIx64 " fault=0x%" PRIx64
+                          " irq-latched=%d", tl->idx,
                           tlgpu_state_names[tl->state], tl->head, tl->tail,
                           completed, tl->error, tl->jobs_done,
-                          tl->jobs_dropped, tl->irqs, tl->irqs_coalesced);
+                          tl->jobs_dropped, tl->irqs, tl->irqs_coalesced,
+                          tl->ring_base, tl->ring_size, tl->ctrl,
+                          tl->status_addr, tl->fault_va, tl->irq_latched);
     qemu_mutex_unlock(&tl->lock);
     return str;
 }

@@ -433,12 +433,27 @@ static char *tlgpu_get_state(Object *obj, Error **errp)
     GString *str = g_string_new(NULL);
     unsigned i;
 
-    g_string_append_printf(str, "resets=%u", s->reset_count);
+    g_string_append_printf(str, "resets=%u scratch=0x%x", s->reset_count,
+                           s->scratch);
     for (i = 0; s->tl && i < s->num_timelines; i++) {
         g_autofree char *d = tlgpu_timeline_describe(&s->tl[i]);
 
         g_string_append_printf(str, "; %s", d);
     }
+    /* What the driver's devcoredump shows of them: enabled slots. */
+    qemu_mutex_lock(&s->lock);
+    for (i = 0; i < TLGPU_NUM_AS; i++) {
+        if (s->as[i].ctrl & TLGPU_AS_CTRL_ENABLE) {
+            g_string_append_printf(str, "; as%u: pt=0x%" PRIx64 " ctrl=0x%x",
+                                   i, s->as[i].pt_root, s->as[i].ctrl);
+        }
+    }
+    g_string_append_printf(str, "; injected: failed=%u hung=%u jitter=%u "
+                           "irq-dropped=%u irq-duped=%u irq-spurious=%u",
+                           s->inj.cnt_failed, s->inj.cnt_hung,
+                           s->inj.cnt_jitter, s->inj.cnt_irq_dropped,
+                           s->inj.cnt_irq_duped, s->inj.cnt_irq_spurious);
+    qemu_mutex_unlock(&s->lock);
     return g_string_free(str, false);
 }
 

@@ -5,8 +5,9 @@
  * the device's PCI slot, drm-client-id is unique per open file (shared by
  * dup()ed descriptors), one drm-engine-tl<N> per timeline whose busy time
  * grows by about a job's DELAY while the job runs, is this file's only,
- * never exceeds wall time, and stays 0 for an idle client; no other drm-
- * key (the driver prints no memory keys).
+ * never exceeds wall time, and stays 0 for an idle client; where the
+ * kernel has them (DRM_TLGPU_PARAM_DRIVER_CAPS: Linux 6.5+), the core's
+ * memory stats of one region, "memory"; no other drm- key.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -28,6 +29,8 @@ IGT_TEST_DESCRIPTION("tlgpu's drm fdinfo: driver, pdev, client ids and "
 
 static int fd = -1;
 static unsigned int num_tl;
+/* The kernel prints the core's memory stats (6.5). */
+static bool memory_stats;
 static const char *tl_names[DRM_CLIENT_FDINFO_MAX_ENGINES];
 
 static void read_fdinfo(int f, struct drm_client_fdinfo *info)
@@ -102,7 +105,11 @@ static void test_basics(int idx)
 		igt_assert_eq(info.capacity[i], 1);
 		igt_assert_eq_u64(info.engine_time[i], 0);
 	}
-	igt_assert_eq(info.num_regions, 0);
+	igt_assert_eq(info.num_regions, memory_stats ? 1 : 0);
+	if (memory_stats) {
+		igt_assert_eq(strcmp(info.region_names[0], "memory"), 0);
+		igt_assert_eq_u64(info.region_mem[0].total, 0);
+	}
 	close(f);
 }
 
@@ -111,6 +118,7 @@ static void test_keys(void)
 {
 	char path[64], line[256];
 	bool seen_driver = false, seen_pdev = false, seen_id = false;
+	bool seen_mem = false;
 	bool seen_tl[TLGPU_MAX_TIMELINES] = { };
 	FILE *fp;
 
@@ -133,6 +141,13 @@ static void test_keys(void)
 		} else if (!strncmp(line, "drm-client-id:\t", 15)) {
 			igt_assert(!seen_id);
 			seen_id = true;
+		} else if (memory_stats &&
+			   (!strncmp(line, "drm-total-memory:\t", 18) ||
+			    !strncmp(line, "drm-shared-memory:\t", 19) ||
+			    !strncmp(line, "drm-active-memory:\t", 19) ||
+			    !strncmp(line, "drm-resident-memory:\t", 21) ||
+			    !strncmp(line, "drm-purgeable-memory:\t", 22))) {
+			seen_mem = true;
 		} else if (sscanf(line, "drm-engine-tl%u:\t%llu %7s", &n, &v,
 				  unit) == 3) {
 			igt_assert_f(n < num_tl, "engine tl%u of %u\n", n, num_tl);
@@ -145,6 +160,7 @@ static void test_keys(void)
 	}
 	fclose(fp);
 	igt_assert(seen_driver && seen_pdev && seen_id);
+	igt_assert_eq(seen_mem, memory_stats);
 	for (unsigned int i = 0; i < num_tl; i++)
 		igt_assert_f(seen_tl[i], "no drm-engine-tl%u\n", i);
 }
@@ -385,6 +401,8 @@ igt_main
 		fd = igt_tlgpu_open(0);
 		igt_tlgpu_require_timelines(fd, 4);
 		num_tl = igt_tlgpu_get_param(fd, DRM_TLGPU_PARAM_NUM_TIMELINES);
+		memory_stats = igt_tlgpu_get_param(fd, DRM_TLGPU_PARAM_DRIVER_CAPS) &
+			       DRM_TLGPU_DRIVER_CAP_MEMORY_STATS;
 		igt_assert_f(num_tl <= DRM_CLIENT_FDINFO_MAX_ENGINES,
 			     "%u timelines, IGT parses %d engines\n", num_tl,
 			     DRM_CLIENT_FDINFO_MAX_ENGINES);

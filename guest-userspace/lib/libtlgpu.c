@@ -226,11 +226,11 @@ int tlgpu_get_param(int fd, uint32_t param, uint64_t *value)
 
 int tlgpu_device_info(int fd, struct tlgpu_device_info *info)
 {
-	uint64_t val[DRM_TLGPU_PARAM_VA_BITS + 1];
+	uint64_t val[DRM_TLGPU_PARAM_DRIVER_CAPS + 1];
 	uint32_t p;
 	int ret;
 
-	for (p = 0; p <= DRM_TLGPU_PARAM_VA_BITS; p++) {
+	for (p = 0; p <= DRM_TLGPU_PARAM_DRIVER_CAPS; p++) {
 		ret = tlgpu_get_param(fd, p, &val[p]);
 		if (ret)
 			return ret;
@@ -244,6 +244,7 @@ int tlgpu_device_info(int fd, struct tlgpu_device_info *info)
 	info->max_cmd_dwords = val[DRM_TLGPU_PARAM_MAX_CMD_DWORDS];
 	info->va_bits = val[DRM_TLGPU_PARAM_VA_BITS];
 	info->reset_count = val[DRM_TLGPU_PARAM_RESET_COUNT];
+	info->driver_caps = val[DRM_TLGPU_PARAM_DRIVER_CAPS];
 	return 0;
 }
 
@@ -258,6 +259,7 @@ const char *tlgpu_param_name(uint32_t param)
 		[DRM_TLGPU_PARAM_RESET_COUNT] = "reset-count",
 		[DRM_TLGPU_PARAM_MAX_CMD_DWORDS] = "max-cmd-dwords",
 		[DRM_TLGPU_PARAM_VA_BITS] = "va-bits",
+		[DRM_TLGPU_PARAM_DRIVER_CAPS] = "driver-caps",
 	};
 
 	if (param >= sizeof(names) / sizeof(names[0]))
@@ -280,6 +282,22 @@ const char *tlgpu_cap_name(uint32_t cap)
 		return "inject";
 	case TLGPU_CAP_FLR:
 		return "flr";
+	default:
+		return NULL;
+	}
+}
+
+const char *tlgpu_driver_cap_name(uint64_t cap)
+{
+	switch (cap) {
+	case DRM_TLGPU_DRIVER_CAP_DEVCOREDUMP:
+		return "devcoredump";
+	case DRM_TLGPU_DRIVER_CAP_FDINFO_CORE:
+		return "fdinfo-core";
+	case DRM_TLGPU_DRIVER_CAP_CLIENT_NAME:
+		return "client-name";
+	case DRM_TLGPU_DRIVER_CAP_MEMORY_STATS:
+		return "memory-stats";
 	default:
 		return NULL;
 	}

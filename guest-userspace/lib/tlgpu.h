@@ -130,6 +130,14 @@ const char *tlgpu_param_name(uint32_t param);
 const char *tlgpu_cap_name(uint32_t cap);
 
 /**
+ * tlgpu_driver_cap_name() - name of one DRM_TLGPU_DRIVER_CAP_* bit
+ * @cap: a single bit
+ *
+ * Returns e.g. "devcoredump", or NULL for an unknown or multi-bit @cap.
+ */
+const char *tlgpu_driver_cap_name(uint64_t cap);
+
+/**
  * struct tlgpu_device_info - every parameter of a device, at one time
  * @version: DRM_TLGPU_PARAM_DEVICE_VERSION, major << 16 | minor
  * @num_timelines: DRM_TLGPU_PARAM_NUM_TIMELINES
@@ -139,6 +147,7 @@ const char *tlgpu_cap_name(uint32_t cap);
  * @max_cmd_dwords: DRM_TLGPU_PARAM_MAX_CMD_DWORDS
  * @va_bits: DRM_TLGPU_PARAM_VA_BITS
  * @reset_count: DRM_TLGPU_PARAM_RESET_COUNT
+ * @driver_caps: DRM_TLGPU_PARAM_DRIVER_CAPS, DRM_TLGPU_DRIVER_CAP_* bits
  */
 struct tlgpu_device_info {
 	uint32_t version;
@@ -149,6 +158,7 @@ struct tlgpu_device_info {
 	uint32_t max_cmd_dwords;
 	uint32_t va_bits;
 	uint64_t reset_count;
+	uint64_t driver_caps;
 };
 
 /**

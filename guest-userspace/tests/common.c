@@ -4,8 +4,10 @@
  */
 #define _GNU_SOURCE
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -297,6 +299,129 @@ int test_read_sysfs_u64(const char *path, uint64_t *val)
 	if (errno || end == buf || (*end && *end != '\n'))
 		return -EINVAL;
 	return 0;
+}
+
+#define DEVCD_CLASS	"/sys/class/devcoredump"
+
+/*
+ * The next devcd directory of @dir whose failing_device is @node's PCI
+ * function, its data file's path in @data; 0, or -ENOENT at the end.
+ */
+static int devcd_next(DIR *dir, const struct tlgpu_node *node, char *data,
+		      size_t len)
+{
+	char path[PATH_MAX], want[PATH_MAX], got[PATH_MAX];
+	struct dirent *de;
+
+	snprintf(path, sizeof(path), "/sys/class/drm/renderD%u/device",
+		 node->minor);
+	if (!realpath(path, want))
+		return -errno;
+	while ((de = readdir(dir))) {
+		if (strncmp(de->d_name, "devcd", 5))
+			continue;
+		snprintf(path, sizeof(path), DEVCD_CLASS "/%s/failing_device",
+			 de->d_name);
+		if (!realpath(path, got) || strcmp(got, want))
+			continue;
+		snprintf(data, len, DEVCD_CLASS "/%s/data", de->d_name);
+		return 0;
+	}
+	return -ENOENT;
+}
+
+int test_devcoredump_discard(const struct tlgpu_node *node)
+{
+	char data[PATH_MAX];
+	int ret, count = 0;
+	DIR *dir;
+
+	dir = opendir(DEVCD_CLASS);
+	if (!dir)
+		return -errno;
+	while (!(ret = devcd_next(dir, node, data, sizeof(data)))) {
+		ret = test_write_file(data, "1");
+		if (ret)
+			break;
+		count++;
+	}
+	closedir(dir);
+	return ret == -ENOENT ? count : ret;
+}
+
+ssize_t test_devcoredump_read(const struct tlgpu_node *node, char **buf)
+{
+	char data[PATH_MAX];
+	size_t len = 0, size = 65536;
+	ssize_t n;
+	DIR *dir;
+	int ret, fd;
+
+	dir = opendir(DEVCD_CLASS);
+	if (!dir)
+		return -errno;
+	ret = devcd_next(dir, node, data, sizeof(data));
+	closedir(dir);
+	if (ret)
+		return ret;
+	fd = open(data, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	*buf = malloc(size);
+	while (*buf) {
+		if (len + 1 >= size) {
+			char *more = realloc(*buf, size * 2);
+
+			if (!more) {
+				free(*buf);
+				*buf = NULL;
+				break;
+			}
+			*buf = more;
+			size *= 2;
+		}
+		n = read(fd, *buf + len, size - len - 1);
+		if (n < 0) {
+			ret = -errno;
+			free(*buf);
+			*buf = NULL;
+			close(fd);
+			return ret;
+		}
+		if (!n)
+			break;
+		len += n;
+	}
+	close(fd);
+	if (!*buf)
+		return -ENOMEM;
+	(*buf)[len] = '\0';
+	return len;
+}
+
+int test_fdinfo_u64(int fd, const char *key, uint64_t *val)
+{
+	char path[64], line[256];
+	size_t klen = strlen(key);
+	int ret = -ENOENT;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		char *end;
+
+		if (strncmp(line, key, klen) || line[klen] != ':')
+			continue;
+		errno = 0;
+		*val = strtoull(line + klen + 1, &end, 10);
+		ret = errno || end == line + klen + 1 ? -EINVAL : 0;
+		break;
+	}
+	fclose(f);
+	return ret;
 }
 
 int test_write_file(const char *path, const char *str)

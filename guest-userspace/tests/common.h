@@ -160,6 +160,19 @@ int test_wait_module_refcnt(int want, unsigned int timeout_ms);
 /* Writes @str to @path; 0 or -errno. */
 int test_write_file(const char *path, const char *str);
 
+/*
+ * Device coredumps (/sys/class/devcoredump) whose failing_device is
+ * @node's PCI function.  test_devcoredump_discard() discards every one
+ * (writes to its data) and returns how many, or -errno;
+ * test_devcoredump_read() reads the first into a malloc'ed, NUL-terminated
+ * *@buf: its length, -ENOENT if there is none, or -errno.
+ */
+int test_devcoredump_discard(const struct tlgpu_node *node);
+ssize_t test_devcoredump_read(const struct tlgpu_node *node, char **buf);
+
+/* The value of @key ("drm-client-id", ...) in /proc/self/fdinfo/@fd, or -errno. */
+int test_fdinfo_u64(int fd, const char *key, uint64_t *val);
+
 /* ------------------------------------------------------------------ */
 /* The module and the device set                                       */
 /* ------------------------------------------------------------------ */

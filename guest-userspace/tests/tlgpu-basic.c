@@ -549,7 +549,7 @@ static enum ktap_result test_devices_count(void)
 static enum ktap_result test_bad_get_param_unknown(void)
 {
 	static const uint32_t bad[] = {
-		DRM_TLGPU_PARAM_VA_BITS + 1, 0x100, 0x80000000u, 0xffffffffu,
+		DRM_TLGPU_PARAM_DRIVER_CAPS + 1, 0x100, 0x80000000u, 0xffffffffu,
 	};
 	struct devices d;
 	uint64_t val = 0;
@@ -882,6 +882,24 @@ static const char *cap_names(uint64_t caps)
 	return buf;
 }
 
+/* "devcoredump fdinfo-core ...": the DRM_TLGPU_DRIVER_CAP_* bits of @caps. */
+static const char *driver_cap_names(uint64_t caps)
+{
+	static char buf[256];
+	size_t used = 0;
+	unsigned int i;
+
+	buf[0] = '\0';
+	for (i = 0; i < 64; i++) {
+		const char *name = tlgpu_driver_cap_name(1ull << i);
+
+		if (caps & (1ull << i))
+			used += snprintf(buf + used, sizeof(buf) - used, "%s%s",
+					 used ? " " : "", name ? name : "?");
+	}
+	return buf;
+}
+
 static enum ktap_result test_tlgpu_info(void)
 {
 	static char out[65536];
@@ -944,7 +962,267 @@ static enum ktap_result test_tlgpu_info(void)
 			 (unsigned long long)resets);
 		KTAP_ASSERT(block_has(block, len, "reset count:", value),
 			    "%s: reset count %s", n->path, value);
+
+		KTAP_ASSERT_OK(tlgpu_get_param(n->fd,
+					       DRM_TLGPU_PARAM_DRIVER_CAPS,
+					       &caps));
+		snprintf(value, sizeof(value), "0x%08llx (%s)",
+			 (unsigned long long)caps, driver_cap_names(caps));
+		KTAP_ASSERT(block_has(block, len, "driver caps:", value),
+			    "%s: driver caps %s", n->path, value);
 	}
+	return KTAP_PASS;
+}
+
+/* ------------------------------------------------------------------ */
+/* fdinfo (Documentation/gpu/drm-usage-stats.rst)                      */
+/* ------------------------------------------------------------------ */
+
+/* DRM_IOCTL_SET_CLIENT_NAME (Linux 6.14), for libdrm's older headers. */
+struct test_set_client_name {
+	uint64_t name_len;
+	uint64_t name;
+};
+#define TEST_IOCTL_SET_CLIENT_NAME \
+	_IOWR('d', 0xD1, struct test_set_client_name)
+
+static int set_client_name(int fd, const char *name, size_t len)
+{
+	struct test_set_client_name args = {
+		.name_len = len, .name = (uint64_t)(uintptr_t)name,
+	};
+
+	return tlgpu_ioctl(fd, TEST_IOCTL_SET_CLIENT_NAME, &args);
+}
+
+/* /proc/self/fdinfo/@fd into @buf, NUL-terminated: its length or -errno. */
+static int read_fdinfo(int fd, char *buf, size_t len)
+{
+	char path[64];
+	ssize_t n, got = 0;
+	int f;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	f = open(path, O_RDONLY | O_CLOEXEC);
+	if (f < 0)
+		return -errno;
+	while ((n = read(f, buf + got, len - 1 - got)) > 0)
+		got += n;
+	close(f);
+	if (n < 0)
+		return -errno;
+	buf[got] = '\0';
+	return got;
+}
+
+/* The value of "@key:\t" in @info, up to the end of its line, or NULL. */
+static const char *fdinfo_value(const char *info, const char *key,
+				char *val, size_t len)
+{
+	size_t klen = strlen(key);
+	const char *p, *end;
+
+	for (p = info; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
+		if (strncmp(p, key, klen) || p[klen] != ':' || p[klen + 1] != '\t')
+			continue;
+		p += klen + 2;
+		end = strchrnul(p, '\n');
+		if ((size_t)(end - p) >= len)
+			return NULL;
+		memcpy(val, p, end - p);
+		val[end - p] = '\0';
+		return val;
+	}
+	return NULL;
+}
+
+/* A memory stat "N", "N KiB" or "N MiB" in bytes, or -1. */
+static int64_t fdinfo_size(const char *info, const char *key)
+{
+	char val[64], *end;
+	uint64_t n;
+
+	if (!fdinfo_value(info, key, val, sizeof(val)))
+		return -1;
+	n = strtoull(val, &end, 10);
+	if (end == val)
+		return -1;
+	if (!*end)
+		return n;
+	if (!strcmp(end, " KiB"))
+		return n << 10;
+	if (!strcmp(end, " MiB"))
+		return n << 20;
+	return -1;
+}
+
+/*
+ * The keys every kernel has: drm-driver, drm-pdev (the node's PCI slot),
+ * drm-client-id (unique per open file), and exactly one
+ * "drm-engine-tl<t>: <n> ns" per timeline.  Where the kernel's
+ * drm_show_fdinfo() prints them (DRM_TLGPU_DRIVER_CAP_FDINFO_CORE) they
+ * come in its order: driver, client id, pdev.
+ */
+static enum ktap_result test_fdinfo_keys(void)
+{
+	static char info[8192];
+	char val[128], slot[64], key[32];
+	const char *driver, *id, *pdev;
+	struct tlgpu_node a, b;
+	uint64_t caps, timelines, ida, idb;
+	unsigned int t;
+
+	TEST_OPEN(0, &a);
+	TEST_OPEN(0, &b);
+	KTAP_ASSERT_OK(tlgpu_get_param(a.fd, DRM_TLGPU_PARAM_DRIVER_CAPS, &caps));
+	KTAP_ASSERT_OK(tlgpu_get_param(a.fd, DRM_TLGPU_PARAM_NUM_TIMELINES,
+				       &timelines));
+	KTAP_ASSERT(read_fdinfo(a.fd, info, sizeof(info)) > 0, "fdinfo: %m");
+	ktap_diag("fdinfo:\n%s", info);
+
+	KTAP_ASSERT(fdinfo_value(info, "drm-driver", val, sizeof(val)) &&
+		    !strcmp(val, "tlgpu"), "drm-driver '%s'", val);
+	KTAP_ASSERT_OK(node_pci_slot(a.fd, slot, sizeof(slot)));
+	KTAP_ASSERT(fdinfo_value(info, "drm-pdev", val, sizeof(val)) &&
+		    !strcmp(val, slot), "drm-pdev '%s', slot %s", val, slot);
+	KTAP_ASSERT_OK(test_fdinfo_u64(a.fd, "drm-client-id", &ida));
+	KTAP_ASSERT_OK(test_fdinfo_u64(b.fd, "drm-client-id", &idb));
+	KTAP_ASSERT(ida != idb, "two files share drm-client-id %llu",
+		    (unsigned long long)ida);
+
+	for (t = 0; t <= timelines; t++) {
+		snprintf(key, sizeof(key), "drm-engine-tl%u", t);
+		if (t == timelines) {
+			KTAP_ASSERT(!fdinfo_value(info, key, val, sizeof(val)),
+				    "%s for a timeline the device lacks", key);
+			break;
+		}
+		KTAP_ASSERT(fdinfo_value(info, key, val, sizeof(val)), "no %s", key);
+		KTAP_ASSERT(!strcmp(val, "0 ns"), "%s '%s' before any job",
+			    key, val);
+	}
+
+	driver = strstr(info, "drm-driver:");
+	id = strstr(info, "drm-client-id:");
+	pdev = strstr(info, "drm-pdev:");
+	if (caps & DRM_TLGPU_DRIVER_CAP_FDINFO_CORE)
+		KTAP_ASSERT(driver < id && id < pdev,
+			    "not drm_show_fdinfo()'s order (driver, client id, pdev)");
+	else
+		KTAP_ASSERT(driver < pdev && pdev < id,
+			    "not tlgpu's own order (driver, pdev, client id)");
+	return KTAP_PASS;
+}
+
+/*
+ * DRM_IOCTL_SET_CLIENT_NAME (6.14) names the file in fdinfo's
+ * drm-client-name; the kernel refuses a name with blanks or longer than
+ * 64 and keeps the old one; an empty name clears it.  Without the ioctl
+ * the kernel answers -EINVAL, and the driver says so in its caps.
+ */
+static enum ktap_result test_fdinfo_client_name(void)
+{
+	static const char name[] = "tlgpu-basic.fdinfo-client-name";
+	static char info[8192];
+	char val[128], longname[66];
+	struct tlgpu_node n;
+	uint64_t caps;
+
+	TEST_OPEN(0, &n);
+	KTAP_ASSERT_OK(tlgpu_get_param(n.fd, DRM_TLGPU_PARAM_DRIVER_CAPS, &caps));
+	if (!(caps & DRM_TLGPU_DRIVER_CAP_CLIENT_NAME)) {
+		KTAP_ASSERT_RET(set_client_name(n.fd, name, strlen(name)), -EINVAL);
+		return ktap_skip("no DRM_IOCTL_SET_CLIENT_NAME before Linux 6.14 (driver caps %#llx)",
+				 (unsigned long long)caps);
+	}
+	KTAP_ASSERT(read_fdinfo(n.fd, info, sizeof(info)) > 0, "fdinfo: %m");
+	KTAP_ASSERT(!fdinfo_value(info, "drm-client-name", val, sizeof(val)),
+		    "a name before any was set: '%s'", val);
+
+	KTAP_ASSERT_OK(set_client_name(n.fd, name, strlen(name)));
+	KTAP_ASSERT(read_fdinfo(n.fd, info, sizeof(info)) > 0, "fdinfo: %m");
+	KTAP_ASSERT(fdinfo_value(info, "drm-client-name", val, sizeof(val)) &&
+		    !strcmp(val, name), "drm-client-name '%s'", val);
+
+	/* Refused, and the name stays. */
+	KTAP_ASSERT_RET(set_client_name(n.fd, "two words", 9), -EINVAL);
+	memset(longname, 'x', sizeof(longname));
+	KTAP_ASSERT_RET(set_client_name(n.fd, longname, 65), -EINVAL);
+	KTAP_ASSERT_RET(set_client_name(n.fd, NULL, 4), -EFAULT);
+	KTAP_ASSERT(read_fdinfo(n.fd, info, sizeof(info)) > 0, "fdinfo: %m");
+	KTAP_ASSERT(fdinfo_value(info, "drm-client-name", val, sizeof(val)) &&
+		    !strcmp(val, name), "drm-client-name '%s' after refusals", val);
+
+	KTAP_ASSERT_OK(set_client_name(n.fd, NULL, 0));
+	KTAP_ASSERT(read_fdinfo(n.fd, info, sizeof(info)) > 0, "fdinfo: %m");
+	KTAP_ASSERT(!fdinfo_value(info, "drm-client-name", val, sizeof(val)),
+		    "name '%s' after clearing", val);
+	return KTAP_PASS;
+}
+
+/*
+ * The core's memory stats (6.5): a file's buffers in drm-total-memory,
+ * resident from their creation (tlgpu maps each into the file's VM),
+ * shared once exported, active while a job using them runs.
+ */
+static enum ktap_result test_fdinfo_memory_stats(void)
+{
+	static char info[8192];
+	struct tlgpu_cmdbuf cb = { 0 };
+	struct drm_tlgpu_bo_ref ref = { .flags = DRM_TLGPU_BO_WRITE };
+	struct tlgpu_node n;
+	struct tlgpu_bo a, b;
+	uint64_t caps;
+	int dmabuf, fence;
+
+	TEST_OPEN(0, &n);
+	KTAP_ASSERT_OK(tlgpu_get_param(n.fd, DRM_TLGPU_PARAM_DRIVER_CAPS, &caps));
+	KTAP_ASSERT(read_fdinfo(n.fd, info, sizeof(info)) > 0, "fdinfo: %m");
+	if (!(caps & DRM_TLGPU_DRIVER_CAP_MEMORY_STATS)) {
+		KTAP_ASSERT_EQ(fdinfo_size(info, "drm-total-memory"), -1);
+		return ktap_skip("no drm_show_memory_stats() before Linux 6.5 (driver caps %#llx)",
+				 (unsigned long long)caps);
+	}
+	KTAP_ASSERT_EQ(fdinfo_size(info, "drm-total-memory"), 0);
+	KTAP_ASSERT_EQ(fdinfo_size(info, "drm-shared-memory"), 0);
+
+	TEST_BO(n.fd, 1u << 20, &a);
+	TEST_BO(n.fd, 3 * PAGE, &b);
+	KTAP_ASSERT(read_fdinfo(n.fd, info, sizeof(info)) > 0, "fdinfo: %m");
+	ktap_diag("fdinfo:\n%s", info);
+	KTAP_ASSERT_EQ(fdinfo_size(info, "drm-total-memory"), (1 << 20) + 3 * PAGE);
+	KTAP_ASSERT_EQ(fdinfo_size(info, "drm-shared-memory"), 0);
+	KTAP_ASSERT_EQ(fdinfo_size(info, "drm-resident-memory"),
+		       (1 << 20) + 3 * PAGE);
+	/* Printed as 0 until 6.12, left out while nothing is active since. */
+	KTAP_ASSERT(fdinfo_size(info, "drm-active-memory") <= 0,
+		    "active before any job: %lld",
+		    (long long)fdinfo_size(info, "drm-active-memory"));
+	/* tlgpu buffers are never purgeable. */
+	KTAP_ASSERT(fdinfo_size(info, "drm-purgeable-memory") <= 0,
+		    "purgeable: %lld",
+		    (long long)fdinfo_size(info, "drm-purgeable-memory"));
+
+	KTAP_ASSERT_OK(tlgpu_bo_export(&b, DRM_CLOEXEC, &dmabuf));
+	KTAP_ASSERT(read_fdinfo(n.fd, info, sizeof(info)) > 0, "fdinfo: %m");
+	KTAP_ASSERT_EQ(fdinfo_size(info, "drm-shared-memory"), 3 * PAGE);
+	KTAP_ASSERT_EQ(fdinfo_size(info, "drm-total-memory"), (1 << 20) + 3 * PAGE);
+
+	/* A job writing @a for 500 ms makes it active until it is done. */
+	KTAP_ASSERT_OK(tlgpu_cmd_delay(&cb, 500 * MS));
+	KTAP_ASSERT_OK(tlgpu_cmd_store(&cb, a.gpu_va, 1));
+	ref.handle = a.handle;
+	KTAP_ASSERT_OK(test_submit(n.fd, 0, 0, &cb, &ref, 1, &fence));
+	KTAP_ASSERT(read_fdinfo(n.fd, info, sizeof(info)) > 0, "fdinfo: %m");
+	if (tlgpu_sync_file_status(fence) == 0)
+		KTAP_ASSERT_EQ(fdinfo_size(info, "drm-active-memory"), 1 << 20);
+	ASSERT_SIGNALLED(fence);
+	KTAP_ASSERT(read_fdinfo(n.fd, info, sizeof(info)) > 0, "fdinfo: %m");
+	KTAP_ASSERT(fdinfo_size(info, "drm-active-memory") <= 0,
+		    "active after the job: %lld",
+		    (long long)fdinfo_size(info, "drm-active-memory"));
+	close(fence);
+	close(dmabuf);
 	return KTAP_PASS;
 }
 
@@ -1085,6 +1363,9 @@ static const struct ktap_case cases[] = {
 	{ .name = "bad-ioctl-number", .run = test_bad_ioctl_number },
 	{ .name = "irq-spurious", .run = test_irq_spurious },
 	{ .name = "tlgpu-info", .run = test_tlgpu_info },
+	{ .name = "fdinfo-keys", .run = test_fdinfo_keys },
+	{ .name = "fdinfo-client-name", .run = test_fdinfo_client_name },
+	{ .name = "fdinfo-memory-stats", .run = test_fdinfo_memory_stats },
 	{ .name = "unbind-rebind", .run = test_unbind_rebind, .timeout = 60 },
 	{ .name = "module-reload", .run = test_module_reload, .timeout = 60 },
 };

@@ -12,6 +12,8 @@
 #define _GNU_SOURCE
 
 #include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -405,6 +407,169 @@ static enum ktap_result test_hang(void)
 	return KTAP_PASS;
 }
 
+/* The text after "@key: " of the line of @dump that starts with it, or NULL. */
+static const char *dump_value(const char *dump, const char *key)
+{
+	size_t klen = strlen(key);
+	const char *p;
+
+	for (p = dump; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
+		if (!strncmp(p, key, klen) && p[klen] == ':' && p[klen + 1] == ' ')
+			return p + klen + 2;
+	return NULL;
+}
+
+/* Whether @dump has the line @line, whole. */
+static bool dump_has_line(const char *dump, const char *line)
+{
+	size_t len = strlen(line);
+	const char *p;
+
+	for (p = dump; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
+		if (!strncmp(p, line, len) && (p[len] == '\n' || !p[len]))
+			return true;
+	return false;
+}
+
+/* debugfs coredumps' "written" count of @n's device, or -errno. */
+static int coredumps_written(const struct tlgpu_node *n)
+{
+	char path[128];
+	int written = -1, failed = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/kernel/debug/dri/%u/coredumps",
+		 n->minor);
+	f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	if (fscanf(f, "written %d failed %d", &written, &failed) != 2)
+		written = -EINVAL;
+	fclose(f);
+	return failed ? -EIO : written;
+}
+
+/*
+ * A job reset for hanging leaves one device coredump (docs/driver.md,
+ * "Device coredump") that names it: its timeline, its hardware seqno and
+ * its fence's seqno, its file's drm-client-id, its commands as submitted
+ * and its buffer at its GPU address; the hung timeline's registers show it
+ * hung at the job, and the dump ends with "end".  A job that only faults
+ * leaves none, and neither does the innocent job re-run after the reset.
+ */
+static enum ktap_result test_hang_devcoredump(void)
+{
+	struct tlgpu_cmdbuf hang = { 0 }, cb = { 0 };
+	struct tlgpu_job job = { .timeline = 1,
+				 .flags = DRM_TLGPU_SUBMIT_FENCE_OUT };
+	struct drm_tlgpu_bo_ref ref;
+	uint64_t caps, off, client, seqno = 0, hw;
+	unsigned int timeout = 0;
+	char line[128], *dump = NULL;
+	const char *v;
+	struct tlgpu_node n, m;
+	struct tlgpu_bo bo;
+	int fh, fi, fault, before, ret;
+	ssize_t len;
+	uint32_t i;
+
+	CHECK(test_job_timeout(&timeout));
+	TEST_OPEN(0, &n);
+	CHECK(test_need_timelines(n.fd, 2));
+	KTAP_ASSERT_OK(tlgpu_get_param(n.fd, DRM_TLGPU_PARAM_DRIVER_CAPS, &caps));
+	if (!(caps & DRM_TLGPU_DRIVER_CAP_DEVCOREDUMP))
+		return ktap_skip("the kernel has no CONFIG_DEV_COREDUMP (driver caps %#llx)",
+				 (unsigned long long)caps);
+	if (!test_read_sysfs_u64("/sys/class/devcoredump/disabled", &off) && off)
+		return ktap_skip("/sys/class/devcoredump/disabled is set");
+	TEST_OPEN(0, &m);
+	TEST_BO(n.fd, PAGE, &bo);
+	KTAP_ASSERT_OK(test_fdinfo_u64(n.fd, "drm-client-id", &client));
+	ret = test_devcoredump_discard(&n);
+	KTAP_ASSERT(ret >= 0, "discarding earlier dumps: %s", strerror(-ret));
+	ktap_diag("%d earlier dump(s) of the device discarded", ret);
+	before = coredumps_written(&n);
+	KTAP_ASSERT(before >= 0, "debugfs coredumps: %s", strerror(-before));
+
+	/* A fault fails its job without a reset: no dump. */
+	KTAP_ASSERT_OK(tlgpu_cmd_store(&cb, unmapped_va(&bo), 1));
+	CHECK(run_failing(n.fd, 1, &cb, &bo, &fault));
+	close(fault);
+	KTAP_ASSERT_EQ(test_devcoredump_read(&n, &dump), -ENOENT);
+	KTAP_ASSERT_EQ(coredumps_written(&n), before);
+
+	/* The hung job, recognisable by its STORE, and an innocent one behind. */
+	KTAP_ASSERT_OK(tlgpu_cmd_delay(&hang, (timeout + 5000ull) * MS));
+	KTAP_ASSERT_OK(tlgpu_cmd_store(&hang, bo.gpu_va + 8, 0x4a4e47c0de));
+	ref = (struct drm_tlgpu_bo_ref)REF(bo, W);
+	job.bos = &ref;
+	job.bo_count = 1;
+	KTAP_ASSERT_OK(tlgpu_submit_cmdbuf(n.fd, &job, &hang, &fh, &seqno));
+	tlgpu_cmdbuf_reset(&cb);
+	KTAP_ASSERT_OK(tlgpu_cmd_nop(&cb, 2));
+	KTAP_ASSERT_OK(test_submit(m.fd, 1, 0, &cb, NULL, 0, &fi));
+	ASSERT_FAILED(fh);
+	KTAP_ASSERT_EQ(tlgpu_sync_file_status(fh), -ETIME);
+	ASSERT_SIGNALLED(fi);
+
+	len = test_devcoredump_read(&n, &dump);
+	KTAP_ASSERT(len > 0, "no devcoredump of the device after the hang: %s",
+		    strerror(-len));
+	ktap_diag("devcoredump: %zd bytes", len);
+	KTAP_ASSERT_EQ(coredumps_written(&n), before + 1);
+	KTAP_ASSERT(!strncmp(dump, "tlgpu devcoredump 1\n", 20),
+		    "first line: %.40s", dump);
+	KTAP_ASSERT(dump_has_line(dump, "reason: timeout"), "no reason line");
+	KTAP_ASSERT(dump_has_line(dump, "timeline: 1"), "not timeline 1");
+	snprintf(line, sizeof(line), "job.client: %llu",
+		 (unsigned long long)client);
+	KTAP_ASSERT(dump_has_line(dump, line), "no '%s'", line);
+	/* The fence's seqno in its context, as SUBMIT returned it. */
+	v = dump_value(dump, "job.fence");
+	KTAP_ASSERT(v && strchr(v, ':'), "no job.fence line");
+	KTAP_ASSERT_EQ(strtoull(strchr(v, ':') + 1, NULL, 10), seqno);
+	/* The hardware seqno, which the status page had not reached. */
+	v = dump_value(dump, "job.seqno");
+	KTAP_ASSERT(v, "no job.seqno line");
+	hw = strtoull(v, NULL, 10);
+	v = dump_value(dump, "status");
+	KTAP_ASSERT(v && strstr(v, " completed "), "no status line");
+	KTAP_ASSERT_EQ(strtoull(strstr(v, " completed ") + 11, NULL, 10), hw - 1);
+	snprintf(line, sizeof(line), "job.cmd_dwords: %u", hang.len);
+	KTAP_ASSERT(dump_has_line(dump, line), "no '%s'", line);
+	/* Every command dword, in order, eight to a line. */
+	for (i = 0; i < hang.len; i += 8) {
+		int used = snprintf(line, sizeof(line), "job.cmd %04x:", i);
+		uint32_t j;
+
+		for (j = i; j < hang.len && j < i + 8; j++)
+			used += snprintf(line + used, sizeof(line) - used,
+					 " %08x", hang.dw[j]);
+		KTAP_ASSERT(dump_has_line(dump, line), "no '%s'", line);
+	}
+	snprintf(line, sizeof(line), "job.buffer: va %#llx size %#llx",
+		 (unsigned long long)bo.gpu_va, (unsigned long long)bo.size);
+	KTAP_ASSERT(dump_has_line(dump, line), "no '%s'", line);
+	/* The device as the hang left it: the timeline in a DELAY. */
+	KTAP_ASSERT(strstr(dump, " TL1_STATE 0x00000003\n"),
+		    "TL1_STATE is not WAITING (3)");
+	KTAP_ASSERT(strstr(dump, "\nreg 0x0000 ID 0x"), "no ID register");
+	KTAP_ASSERT(dump_has_line(dump, "end"), "no end line");
+	KTAP_ASSERT(!dump_has_line(dump, "truncated"), "truncated");
+	free(dump);
+	dump = NULL;
+
+	/* Discarded on request; the re-run innocent job left nothing. */
+	KTAP_ASSERT_EQ(test_devcoredump_discard(&n), 1);
+	KTAP_ASSERT_EQ(test_devcoredump_read(&n, &dump), -ENOENT);
+	KTAP_ASSERT_EQ(coredumps_written(&n), before + 1);
+	/* The hung job was cut short: its STORE never ran. */
+	KTAP_ASSERT_EQ(((uint64_t *)bo.map)[1], 0);
+	close(fh);
+	close(fi);
+	return KTAP_PASS;
+}
+
 /* A file opened after a reset does not count it. */
 static enum ktap_result test_reset_status_fresh(void)
 {
@@ -456,6 +621,7 @@ static const struct ktap_case cases[] = {
 	{ .name = "isolation-other-device", .run = test_isolation_other_device },
 	{ .name = "closed-bo-unmapped", .run = test_closed_bo_unmapped },
 	{ .name = "hang", .run = test_hang, .timeout = 60 },
+	{ .name = "hang-devcoredump", .run = test_hang_devcoredump, .timeout = 60 },
 	{ .name = "reset-status-fresh", .run = test_reset_status_fresh },
 	{ .name = "bad-reset-status-flags", .run = test_bad_reset_status_flags },
 	{ .name = "bad-reset-status-pad", .run = test_bad_reset_status_pad },

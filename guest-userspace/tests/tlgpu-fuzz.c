@@ -961,8 +961,8 @@ static void op_get_param(struct fz *f)
 	int fd = pick_dev_fd(f, &file);
 
 	if (fuzz(f, 8)) {
-		p.param = boundary(f, DRM_TLGPU_PARAM_VA_BITS);
-		f->must_fail = p.param > DRM_TLGPU_PARAM_VA_BITS;
+		p.param = boundary(f, DRM_TLGPU_PARAM_DRIVER_CAPS);
+		f->must_fail = p.param > DRM_TLGPU_PARAM_DRIVER_CAPS;
 	}
 	p.pad = pad32(f);
 	p.value = r64(f);

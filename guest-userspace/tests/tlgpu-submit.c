@@ -42,6 +42,19 @@ static enum ktap_result test_params(void)
 		  info.va_bits);
 	KTAP_ASSERT_EQ(info.max_cmd_dwords, DRM_TLGPU_MAX_CMD_DWORDS);
 	KTAP_ASSERT_EQ(info.va_bits, TLGPU_VA_BITS);
+	/* The kernel has CONFIG_DEV_COREDUMP exactly when this class exists. */
+	ktap_diag("driver caps %#llx", (unsigned long long)info.driver_caps);
+	KTAP_ASSERT_EQ(!!(info.driver_caps & DRM_TLGPU_DRIVER_CAP_DEVCOREDUMP),
+		       access("/sys/class/devcoredump", F_OK) == 0);
+	/* No bit the uAPI does not define; fdinfo's keys come with the core's. */
+	KTAP_ASSERT_EQ(info.driver_caps & ~(DRM_TLGPU_DRIVER_CAP_DEVCOREDUMP |
+					    DRM_TLGPU_DRIVER_CAP_FDINFO_CORE |
+					    DRM_TLGPU_DRIVER_CAP_CLIENT_NAME |
+					    DRM_TLGPU_DRIVER_CAP_MEMORY_STATS), 0);
+	if (info.driver_caps & (DRM_TLGPU_DRIVER_CAP_CLIENT_NAME |
+				DRM_TLGPU_DRIVER_CAP_MEMORY_STATS))
+		KTAP_ASSERT(info.driver_caps & DRM_TLGPU_DRIVER_CAP_FDINFO_CORE,
+			    "fdinfo keys without drm_show_fdinfo()");
 	return KTAP_PASS;
 }
 

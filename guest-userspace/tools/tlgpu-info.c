@@ -3,7 +3,8 @@
  * tlgpu-info: describe every tlgpu device of the machine.
  *
  * For each tlgpu render node prints its path, PCI slot, device version,
- * timelines, capabilities, address spaces and reset count.  Exits 0 when
+ * timelines, capabilities, address spaces, reset count and the driver's
+ * capabilities on this kernel.  Exits 0 when
  * at least one device was found and fully described, 1 otherwise.
  */
 #define _GNU_SOURCE
@@ -16,18 +17,25 @@
 
 #include "tlgpu.h"
 
-static void print_caps(uint64_t caps)
+static const char *device_cap_name(uint64_t bit)
+{
+	return bit >> 32 ? NULL : tlgpu_cap_name(bit);
+}
+
+/* "LABEL 0x... (name name ...)": @caps by the names @name_of gives. */
+static void print_caps(const char *label, uint64_t caps,
+		       const char *(*name_of)(uint64_t bit))
 {
 	const char *sep = "";
 	uint64_t bit;
 
-	printf("  %-16s 0x%08llx (", "caps:", (unsigned long long)caps);
+	printf("  %-16s 0x%08llx (", label, (unsigned long long)caps);
 	for (bit = 1; bit && bit <= caps; bit <<= 1) {
 		const char *name;
 
 		if (!(caps & bit))
 			continue;
-		name = tlgpu_cap_name(bit);
+		name = name_of(bit);
 		if (name)
 			printf("%s%s", sep, name);
 		else
@@ -69,8 +77,9 @@ static int describe(const struct tlgpu_node *node)
 		DRM_TLGPU_PARAM_CAPS,
 		DRM_TLGPU_PARAM_NUM_AS,
 		DRM_TLGPU_PARAM_RESET_COUNT,
+		DRM_TLGPU_PARAM_DRIVER_CAPS,
 	};
-	uint64_t val[DRM_TLGPU_PARAM_RESET_COUNT + 1];
+	uint64_t val[DRM_TLGPU_PARAM_DRIVER_CAPS + 1];
 	int err = 0;
 	unsigned int i;
 
@@ -94,11 +103,13 @@ static int describe(const struct tlgpu_node *node)
 	       (unsigned long long)val[DRM_TLGPU_PARAM_DEVICE_VERSION] & 0xffff);
 	printf("  %-16s %llu\n", "timelines:",
 	       (unsigned long long)val[DRM_TLGPU_PARAM_NUM_TIMELINES]);
-	print_caps(val[DRM_TLGPU_PARAM_CAPS]);
+	print_caps("caps:", val[DRM_TLGPU_PARAM_CAPS], device_cap_name);
 	printf("  %-16s %llu\n", "address spaces:",
 	       (unsigned long long)val[DRM_TLGPU_PARAM_NUM_AS]);
 	printf("  %-16s %llu\n", "reset count:",
 	       (unsigned long long)val[DRM_TLGPU_PARAM_RESET_COUNT]);
+	print_caps("driver caps:", val[DRM_TLGPU_PARAM_DRIVER_CAPS],
+		   tlgpu_driver_cap_name);
 
 	return err;
 }

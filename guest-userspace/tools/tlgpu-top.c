@@ -1,24 +1,32 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * tlgpu-top: a live view of the tlgpu timelines and their clients.
+ * tlgpu-top: a live view of the tlgpu devices and of the processes using
+ * them.
  *
- * Every interval it reads, for each tlgpu device, the driver's debugfs
- * file /sys/kernel/debug/dri/<minor>/timelines (per timeline: hardware
- * and software seqno, state, resets, jobs, dropped jobs, interrupts, and
- * the pending fences; then the device's injection counters) and, for each
- * process, the DRM fdinfo of its open tlgpu files (/proc/<pid>/fdinfo:
- * drm-driver, drm-pdev, drm-client-id, drm-engine-tl<N> busy time).  It
- * prints a table of timelines with their job rate, and one of clients
- * with the share of each timeline they kept busy, since the previous
- * sample.  --once prints one sample with cumulative values instead.
+ * It reads what gputop and nvtop read: the DRM fdinfo of every open tlgpu
+ * file (/proc/<pid>/fdinfo, Documentation/gpu/drm-usage-stats.rst:
+ * drm-driver, drm-pdev, drm-client-id, drm-client-name, drm-engine-tl<N>
+ * busy time, drm-total-memory, drm-resident-memory), and it finds the
+ * devices in sysfs (/sys/bus/pci/drivers/tlgpu), so it needs no root for
+ * the user's own processes; those of others show when it may read their
+ * fdinfo.  Per device it prints each timeline's busy share of the last
+ * interval (the sum over its clients), per client its pid, command, client
+ * id and name, memory and timeline shares.  --once prints one sample with
+ * cumulative values (busy ms since open) instead.  --debugfs adds the
+ * driver's own view of each timeline from debugfs
+ * (/sys/kernel/debug/dri/<minor>/timelines, root only): hardware and
+ * software seqno, state, job rate, resets, dropped jobs, interrupts, and
+ * the device's injection counters.
  *
- * Exit status: 0, or 1 when a sample found no tlgpu device (debugfs not
- * mounted, module not loaded), 2 for bad usage.
+ * Exit status: 0, or 1 when a sample found no tlgpu device (the driver is
+ * not loaded; with --debugfs, also when debugfs cannot be read), 2 for bad
+ * usage.
  */
 #define _GNU_SOURCE
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdbool.h>
@@ -29,7 +37,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "tlgpu.h"
+
 #define DEBUGFS_DRI	"/sys/kernel/debug/dri"
+#define DRIVER_SYSFS	"/sys/bus/pci/drivers/tlgpu"
 #define MAX_DEVICES	16
 #define MAX_TIMELINES	64
 #define MAX_CLIENTS	256
@@ -46,8 +57,12 @@ struct timeline {
 
 struct device {
 	char pdev[PDEV_LEN];
-	unsigned int minor;		/* lowest minor with the files */
+	/* GET_PARAM on its render node; 0 when it cannot be opened. */
 	unsigned int num_timelines;
+	/* --debugfs: the driver's timelines file. */
+	bool debugfs;
+	unsigned int minor;		/* lowest minor with the files */
+	unsigned int debugfs_timelines;
 	struct timeline tl[MAX_TIMELINES];
 	char injected[256];
 };
@@ -56,6 +71,9 @@ struct client {
 	int pid;
 	char comm[32];
 	char pdev[PDEV_LEN];
+	char name[65];			/* drm-client-name, or "" */
+	int64_t mem_total;		/* drm-total-memory bytes, or -1 */
+	int64_t mem_resident;		/* drm-resident-memory, or -1 */
 	uint64_t id;
 	unsigned int num_engines;
 	uint64_t busy_ns[MAX_TIMELINES];
@@ -109,7 +127,7 @@ static int read_timelines(const char *dir, struct device *dev)
 	f = fopen(path, "r");
 	if (!f)
 		return -errno;
-	dev->num_timelines = 0;
+	dev->debugfs_timelines = 0;
 	dev->injected[0] = '\0';
 	while (fgets(line, sizeof(line), f)) {
 		struct timeline t = { 0 };
@@ -129,8 +147,8 @@ static int read_timelines(const char *dir, struct device *dev)
 			}
 			dev->tl[idx] = t;
 			cur = &dev->tl[idx];
-			if (idx + 1 > dev->num_timelines)
-				dev->num_timelines = idx + 1;
+			if (idx + 1 > dev->debugfs_timelines)
+				dev->debugfs_timelines = idx + 1;
 		} else if (cur && sscanf(line, "  pending seqno %llu signalled %u error %d",
 					 &seqno, &signalled, &error) == 3) {
 			cur->pending++;
@@ -148,53 +166,142 @@ static int cmp_minor(const void *a, const void *b)
 	return strverscmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Every tlgpu device of debugfs, once each (primary and render minors). */
+/*
+ * The timelines of @pdev's device, by GET_PARAM on its render node, or 0;
+ * asked once per device (an open costs the driver a VM and a scheduler
+ * entity per timeline), not every sample.
+ */
+static unsigned int query_timelines(const char *pdev);
+
+static unsigned int device_timelines(const char *pdev)
+{
+	static struct {
+		char pdev[PDEV_LEN];
+		unsigned int timelines;
+	} known[MAX_DEVICES];
+	static unsigned int num_known;
+	unsigned int i, n;
+
+	for (i = 0; i < num_known; i++)
+		if (!strcmp(known[i].pdev, pdev))
+			return known[i].timelines;
+	n = query_timelines(pdev);
+	if (num_known < MAX_DEVICES) {
+		snprintf(known[num_known].pdev, PDEV_LEN, "%s", pdev);
+		known[num_known++].timelines = n;
+	}
+	return n;
+}
+
+static unsigned int query_timelines(const char *pdev)
+{
+	char path[300];
+	struct dirent *de;
+	uint64_t val = 0;
+	DIR *dir;
+	int fd;
+
+	snprintf(path, sizeof(path), DRIVER_SYSFS "/%s/drm", pdev);
+	dir = opendir(path);
+	if (!dir)
+		return 0;
+	while ((de = readdir(dir)))
+		if (!strncmp(de->d_name, "renderD", 7))
+			break;
+	if (de) {
+		snprintf(path, sizeof(path), "/dev/dri/%s", de->d_name);
+		fd = open(path, O_RDWR | O_CLOEXEC);
+		if (fd >= 0) {
+			if (tlgpu_get_param(fd, DRM_TLGPU_PARAM_NUM_TIMELINES, &val))
+				val = 0;
+			close(fd);
+		}
+	}
+	closedir(dir);
+	return val <= MAX_TIMELINES ? val : 0;
+}
+
+/* @dev's directory of debugfs (its lowest minor), and its timelines file. */
+static void read_debugfs(struct device *dev)
+{
+	struct dirent **names;
+	char **sorted;
+	int n, i;
+
+	n = scandir(DEBUGFS_DRI, &names, NULL, NULL);
+	if (n < 0)
+		return;
+	/* Sorted by number, so each device is named by its lowest minor. */
+	sorted = calloc(n, sizeof(*sorted));
+	for (i = 0; sorted && i < n; i++)
+		sorted[i] = names[i]->d_name;
+	if (sorted)
+		qsort(sorted, n, sizeof(*sorted), cmp_minor);
+	for (i = 0; sorted && i < n; i++) {
+		char dir[300], pdev[PDEV_LEN];
+		char *end;
+		unsigned long minor = strtoul(sorted[i], &end, 10);
+
+		if (*end || end == sorted[i])
+			continue;
+		snprintf(dir, sizeof(dir), DEBUGFS_DRI "/%s", sorted[i]);
+		if (!read_name(dir, pdev) || strcmp(pdev, dev->pdev))
+			continue;
+		dev->minor = minor;
+		dev->debugfs = !read_timelines(dir, dev);
+		break;
+	}
+	free(sorted);
+	for (i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+}
+
+static bool use_debugfs;
+
+/* Every PCI function bound to tlgpu (sysfs: no root needed). */
 static void read_devices(struct sample *s)
 {
 	struct dirent **names;
 	int n, i;
 
 	s->num_devices = 0;
-	n = scandir(DEBUGFS_DRI, &names, NULL, NULL);
+	n = scandir(DRIVER_SYSFS, &names, NULL, alphasort);
 	if (n < 0)
 		return;
-	/* Sorted by number, so each device is named by its lowest minor. */
-	{
-		char **sorted = calloc(n, sizeof(*sorted));
+	for (i = 0; i < n; i++) {
+		unsigned int dom, bus, slot, fn;
+		struct device *dev;
+		char tail;
 
-		for (i = 0; sorted && i < n; i++)
-			sorted[i] = names[i]->d_name;
-		if (sorted)
-			qsort(sorted, n, sizeof(*sorted), cmp_minor);
-		for (i = 0; sorted && i < n; i++) {
-			char dir[300], pdev[PDEV_LEN];
-			struct device *dev;
-			unsigned int j;
-			char *end;
-			unsigned long minor = strtoul(sorted[i], &end, 10);
-
-			if (*end || end == sorted[i])
-				continue;
-			snprintf(dir, sizeof(dir), DEBUGFS_DRI "/%s", sorted[i]);
-			if (!read_name(dir, pdev))
-				continue;
-			for (j = 0; j < s->num_devices; j++)
-				if (!strcmp(s->dev[j].pdev, pdev))
-					break;
-			if (j < s->num_devices || s->num_devices == MAX_DEVICES)
-				continue;
-			dev = &s->dev[s->num_devices];
-			memset(dev, 0, sizeof(*dev));
-			snprintf(dev->pdev, sizeof(dev->pdev), "%s", pdev);
-			dev->minor = minor;
-			if (!read_timelines(dir, dev))
-				s->num_devices++;
-		}
-		free(sorted);
+		if (sscanf(names[i]->d_name, "%x:%x:%x.%x%c", &dom, &bus, &slot,
+			   &fn, &tail) != 4 || s->num_devices == MAX_DEVICES)
+			continue;
+		dev = &s->dev[s->num_devices++];
+		memset(dev, 0, sizeof(*dev));
+		snprintf(dev->pdev, sizeof(dev->pdev), "%.31s", names[i]->d_name);
+		dev->num_timelines = device_timelines(dev->pdev);
+		if (use_debugfs)
+			read_debugfs(dev);
 	}
 	for (i = 0; i < n; i++)
 		free(names[i]);
 	free(names);
+}
+
+/* A memory stat "N", "N KiB" or "N MiB" in bytes, or -1. */
+static int64_t parse_size(const char *val)
+{
+	char *end;
+	uint64_t n = strtoull(val, &end, 10);
+
+	if (end == val)
+		return -1;
+	if (!strcmp(end, " KiB\n"))
+		return n << 10;
+	if (!strcmp(end, " MiB\n"))
+		return n << 20;
+	return !strcmp(end, "\n") ? (int64_t)n : -1;
 }
 
 /* Parses one fdinfo file; true if it is a tlgpu DRM file. */
@@ -209,6 +316,8 @@ static bool read_fdinfo(const char *path, struct client *c)
 		return false;
 	c->num_engines = 0;
 	c->pdev[0] = '\0';
+	c->name[0] = '\0';
+	c->mem_total = c->mem_resident = -1;
 	while (fgets(line, sizeof(line), f)) {
 		unsigned int idx;
 		unsigned long long val;
@@ -220,6 +329,12 @@ static bool read_fdinfo(const char *path, struct client *c)
 			;
 		else if (sscanf(line, "drm-client-id: %llu", &val) == 1)
 			c->id = val;
+		else if (sscanf(line, "drm-client-name: %64s", c->name) == 1)
+			;
+		else if (!strncmp(line, "drm-total-memory:\t", 18))
+			c->mem_total = parse_size(line + 18);
+		else if (!strncmp(line, "drm-resident-memory:\t", 21))
+			c->mem_resident = parse_size(line + 21);
 		else if (sscanf(line, "drm-engine-tl%u: %llu ns", &idx, &val) == 2 &&
 			 idx < MAX_TIMELINES) {
 			c->busy_ns[idx] = val;
@@ -275,9 +390,14 @@ static void read_clients(struct sample *s)
 				continue;
 			snprintf(path, sizeof(path), "%s/%s", dir, fde->d_name);
 			memset(c, 0, sizeof(*c));
+			/*
+			 * The kernel reads its clock somewhere in between: the
+			 * midpoint halves the error a preempted read adds.
+			 */
 			c->time_ns = now_ns();
 			if (!read_fdinfo(path, c))
 				continue;
+			c->time_ns += (now_ns() - c->time_ns) / 2;
 			for (j = 0; j < s->num_clients; j++)
 				if (s->client[j].id == c->id &&
 				    !strcmp(s->client[j].pdev, c->pdev))
@@ -321,52 +441,145 @@ static const struct client *find_client(const struct sample *s,
 	return NULL;
 }
 
+/* "12.0M", "640K", "-": a memory size for a column. */
+static const char *size_str(int64_t bytes, char *buf, size_t len)
+{
+	if (bytes < 0)
+		snprintf(buf, len, "-");
+	else if (bytes >= 10ll << 20)
+		snprintf(buf, len, "%" PRId64 "M", bytes >> 20);
+	else if (bytes >= 10ll << 10)
+		snprintf(buf, len, "%" PRId64 "K", bytes >> 10);
+	else
+		snprintf(buf, len, "%" PRId64, bytes);
+	return buf;
+}
+
+/*
+ * Timeline @t of device @pdev: with @prev, its busy share of the last
+ * interval in percent, the sum of its clients' shares, each over that
+ * client's own interval between its two fdinfo reads (a client that was
+ * not in @prev has no share yet); without, the busy ns of the clients
+ * since they opened.
+ */
+static double device_busy(const struct sample *s, const struct sample *prev,
+			  const char *pdev, unsigned int t)
+{
+	double sum = 0;
+	unsigned int i;
+
+	for (i = 0; i < s->num_clients; i++) {
+		const struct client *c = &s->client[i];
+		const struct client *old = find_client(prev, c);
+
+		if (strcmp(c->pdev, pdev) || t >= c->num_engines)
+			continue;
+		if (!prev)
+			sum += c->busy_ns[t];
+		else if (old && t < old->num_engines &&
+			 old->busy_ns[t] <= c->busy_ns[t] && c->time_ns > old->time_ns)
+			sum += (double)(c->busy_ns[t] - old->busy_ns[t]) * 100 /
+			       (double)(c->time_ns - old->time_ns);
+	}
+	return sum;
+}
+
+/* Timelines of @dev to show: GET_PARAM's, else the most fdinfo lists. */
+static unsigned int shown_timelines(const struct sample *s,
+				    const struct device *dev)
+{
+	unsigned int i, n = dev->num_timelines;
+
+	for (i = 0; !n && i < s->num_clients; i++)
+		if (!strcmp(s->client[i].pdev, dev->pdev) &&
+		    s->client[i].num_engines > n)
+			n = s->client[i].num_engines;
+	return n;
+}
+
+/* The driver's view of @dev's timelines (--debugfs). */
+static void show_debugfs(const struct device *dev, const struct device *old,
+			 double dt)
+{
+	unsigned int t;
+
+	if (!dev->debugfs) {
+		printf("  debugfs: %s/<minor>/timelines not readable\n", DEBUGFS_DRI);
+		return;
+	}
+	printf("  debugfs (dri/%u):\n", dev->minor);
+	printf("  %-5s %-8s %10s %10s %9s %8s %9s %7s %8s %9s %10s\n",
+	       "TL", "STATE", "HW-SEQNO", "SW-SEQNO", "IN-FLIGHT",
+	       "PENDING", "JOBS/S", "RESETS", "DROPPED", "IRQS",
+	       "COALESCED");
+	for (t = 0; t < dev->debugfs_timelines; t++) {
+		const struct timeline *tl = &dev->tl[t];
+		char rate[16] = "-";
+
+		if (old && old->debugfs && t < old->debugfs_timelines && dt > 0)
+			snprintf(rate, sizeof(rate), "%.1f",
+				 (double)(uint32_t)(tl->jobs - old->tl[t].jobs) / dt);
+		printf("  tl%-3u %-8s %10" PRIu64 " %10" PRIu64 " %9" PRIu64
+		       " %8u %9s %7d %8u %9u %10u\n", t, tl->state,
+		       tl->hw_seqno, tl->sw_seqno,
+		       tl->sw_seqno > tl->hw_seqno ? tl->sw_seqno - tl->hw_seqno : 0,
+		       tl->pending, rate, tl->resets, tl->dropped, tl->irqs,
+		       tl->coalesced);
+	}
+	printf("  injected: %s\n", dev->injected[0] ? dev->injected : "-");
+}
+
 /* One screen; @prev NULL prints totals instead of rates. */
 static void show(const struct sample *s, const struct sample *prev,
 		 int64_t start_ns)
 {
 	double dt = prev ? (double)(s->time_ns - prev->time_ns) / 1e9 : 0;
-	unsigned int i, t;
+	char total[16], resident[16];
+	unsigned int i, t, n;
 
 	printf("tlgpu-top  +%.1fs  %u device(s), %u client(s)%s\n",
 	       (double)(s->time_ns - start_ns) / 1e9, s->num_devices,
-	       s->num_clients, prev ? "" : "  (totals since probe)");
+	       s->num_clients, prev ? "" : "  (totals since open)");
 	for (i = 0; i < s->num_devices; i++) {
 		const struct device *dev = &s->dev[i];
-		const struct device *old = find_device(prev, dev->pdev);
+		unsigned int clients = 0;
 
-		printf("\ndevice %s  (dri/%u)\n", dev->pdev, dev->minor);
-		printf("  %-5s %-8s %10s %10s %9s %8s %9s %7s %8s %9s %10s\n",
-		       "TL", "STATE", "HW-SEQNO", "SW-SEQNO", "IN-FLIGHT",
-		       "PENDING", "JOBS/S", "RESETS", "DROPPED", "IRQS",
-		       "COALESCED");
-		for (t = 0; t < dev->num_timelines; t++) {
-			const struct timeline *tl = &dev->tl[t];
-			char rate[16] = "-";
+		for (t = 0; t < s->num_clients; t++)
+			clients += !strcmp(s->client[t].pdev, dev->pdev);
+		n = shown_timelines(s, dev);
+		if (n)
+			printf("\ndevice %s  %u timeline(s)%s, %u client(s)\n",
+			       dev->pdev, n, dev->num_timelines ? "" :
+			       " (seen in fdinfo)", clients);
+		else
+			printf("\ndevice %s  timelines unknown (its render node "
+			       "cannot be opened), %u client(s)\n", dev->pdev,
+			       clients);
+		printf("  %-5s %s\n", "TL", prev ? "BUSY%" : "BUSY-MS");
+		for (t = 0; t < n; t++) {
+			double busy = device_busy(s, prev, dev->pdev, t);
 
-			if (old && t < old->num_timelines && dt > 0)
-				snprintf(rate, sizeof(rate), "%.1f",
-					 (double)(uint32_t)(tl->jobs - old->tl[t].jobs) / dt);
-			printf("  tl%-3u %-8s %10" PRIu64 " %10" PRIu64 " %9" PRIu64
-			       " %8u %9s %7d %8u %9u %10u\n", t, tl->state,
-			       tl->hw_seqno, tl->sw_seqno,
-			       tl->sw_seqno > tl->hw_seqno ? tl->sw_seqno - tl->hw_seqno : 0,
-			       tl->pending, rate, tl->resets, tl->dropped, tl->irqs,
-			       tl->coalesced);
+			if (prev)
+				printf("  tl%-3u %5.1f\n", t, busy);
+			else
+				printf("  tl%-3u %.1f\n", t, busy / 1e6);
 		}
-		printf("  injected: %s\n", dev->injected[0] ? dev->injected : "-");
+		if (use_debugfs)
+			show_debugfs(dev, find_device(prev, dev->pdev), dt);
 	}
 
 	printf("\nclients  (%s per timeline)\n",
 	       prev ? "busy % of the last interval" : "busy ms since open");
-	printf("  %-7s %-16s %-7s %-13s %s\n", "PID", "COMMAND", "CLIENT", "DEVICE",
-	       "TIMELINES");
+	printf("  %-7s %-16s %-7s %-16s %-13s %7s %7s %s\n", "PID", "COMMAND",
+	       "CLIENT", "NAME", "DEVICE", "MEM", "RES", "TIMELINES");
 	for (i = 0; i < s->num_clients; i++) {
 		const struct client *c = &s->client[i];
 		const struct client *old = find_client(prev, c);
 
-		printf("  %-7d %-16s %-7" PRIu64 " %-13s", c->pid, c->comm, c->id,
-		       c->pdev);
+		printf("  %-7d %-16s %-7" PRIu64 " %-16s %-13s %7s %7s", c->pid,
+		       c->comm, c->id, c->name[0] ? c->name : "-", c->pdev,
+		       size_str(c->mem_total, total, sizeof(total)),
+		       size_str(c->mem_resident, resident, sizeof(resident)));
 		for (t = 0; t < c->num_engines; t++) {
 			if (!prev)
 				printf(" tl%u %.1f", t, (double)c->busy_ns[t] / 1e6);
@@ -387,13 +600,16 @@ static void show(const struct sample *s, const struct sample *prev,
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: tlgpu-top [-n ITERATIONS] [-d SECONDS] [--once]\n"
-		"Live view of the tlgpu timelines (debugfs %s/<minor>/timelines)\n"
-		"and of the processes using them (/proc/<pid>/fdinfo).\n"
+		"usage: tlgpu-top [-n ITERATIONS] [-d SECONDS] [--once] [--debugfs]\n"
+		"Live view of the tlgpu devices (%s) and of the processes\n"
+		"using them (their DRM fdinfo, /proc/<pid>/fdinfo; no root needed\n"
+		"for your own).\n"
 		"  -n, --iterations N  stop after N screens (default: until killed)\n"
 		"  -d, --delay S       seconds between screens (default 1)\n"
 		"      --once          one sample with totals, no screen clearing\n"
-		"Exits 1 when no tlgpu device is found.\n", DEBUGFS_DRI);
+		"      --debugfs       add the driver's view of each timeline\n"
+		"                      (%s/<minor>/timelines; root)\n"
+		"Exits 1 when no tlgpu device is found.\n", DRIVER_SYSFS, DEBUGFS_DRI);
 }
 
 int main(int argc, char **argv)
@@ -402,6 +618,7 @@ int main(int argc, char **argv)
 		{ "iterations", required_argument, NULL, 'n' },
 		{ "delay", required_argument, NULL, 'd' },
 		{ "once", no_argument, NULL, 'o' },
+		{ "debugfs", no_argument, NULL, 'D' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -431,6 +648,9 @@ int main(int argc, char **argv)
 			break;
 		case 'o':
 			once = true;
+			break;
+		case 'D':
+			use_debugfs = true;
 			break;
 		case 'h':
 			usage(stdout);
@@ -474,8 +694,16 @@ int main(int argc, char **argv)
 			printf("\n");
 		show(cur, once ? NULL : prev, start);
 		if (!cur->num_devices) {
-			fprintf(stderr, "tlgpu-top: no tlgpu device in %s (is debugfs "
-				"mounted and the driver loaded?)\n", DEBUGFS_DRI);
+			fprintf(stderr, "tlgpu-top: no tlgpu device in %s (is the "
+				"driver loaded?)\n", DRIVER_SYSFS);
+			ret = 1;
+		}
+		for (c = 0; use_debugfs && c < (int)cur->num_devices; c++) {
+			if (cur->dev[c].debugfs)
+				continue;
+			fprintf(stderr, "tlgpu-top: %s: no timelines file in %s "
+				"(is debugfs mounted, and are you root?)\n",
+				cur->dev[c].pdev, DEBUGFS_DRI);
 			ret = 1;
 		}
 		tmp = prev;

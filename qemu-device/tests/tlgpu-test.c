@@ -1603,6 +1603,24 @@ static void test_qom_state_and_migration(void)
     g_assert(strstr(str, "tl0: state=idle"));
     g_assert(strstr(str, "completed=1 "));
     g_assert(strstr(str, "tl3: state=stopped"));
+    /* The registers the driver's devcoredump shows, as programmed. */
+    {
+        g_autofree char *ring = g_strdup_printf(
+            "ring=0x%" PRIx64 " size=0x%x ctrl=0x1 status=0x%" PRIx64
+            " fault=0x0 irq-latched=", t->ring[0], t->ring_size,
+            t->status[0]);
+
+        g_assert_nonnull(strstr(str, ring));
+    }
+    g_assert_nonnull(strstr(str, "; injected: failed=0 hung=0 "));
+    {
+        /* boot_ready() enables address space 0 only. */
+        g_autofree char *as = g_strdup_printf("; as0: pt=0x%" PRIx64
+                                              " ctrl=0x1;", t->root[0]);
+
+        g_assert_nonnull(strstr(str, as));
+        g_assert_null(strstr(str, "; as1:"));
+    }
     qobject_unref(rsp);
 
     /* Not migratable, and says so (docs/device-spec.rst, Migration). */
