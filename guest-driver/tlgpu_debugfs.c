@@ -33,7 +33,7 @@
  *    so that a guest test can provoke what the host would with QMP.
  *    Reading gives one "name value" line per setting: fail_timeline,
  *    fail_seqno, fail_every, fail_error, jitter_us, jitter_seed,
- *    hang_mask, irq_drop_every, irq_dup_every.  Writing "name value"
+ *    hang_mask, irq_drop_every, irq_dup_every, reset_fail.  Writing "name value"
  *    (or "name=value"; decimal, 0x hex) sets one of them; the device
  *    keeps the settings across its resets, so a test clears what it set.
  *    -EINVAL for an unknown name, a malformed line or a value wider than
@@ -122,13 +122,14 @@ static int tlgpu_debugfs_timelines(struct seq_file *m, void *unused)
 		spin_unlock(&tl->pending_lock);
 		spin_unlock_irq(&tdev->signal_lock);
 	}
-	seq_printf(m, "injected: failed %u hangs %u jitter %u irq-dropped %u irq-duped %u irq-spurious %u\n",
+	seq_printf(m, "injected: failed %u hangs %u jitter %u irq-dropped %u irq-duped %u irq-spurious %u reset-failed %u\n",
 		   tlgpu_read(tdev, TLGPU_REG_INJ_CNT_FAILED),
 		   tlgpu_read(tdev, TLGPU_REG_INJ_CNT_HUNG),
 		   tlgpu_read(tdev, TLGPU_REG_INJ_CNT_JITTER),
 		   tlgpu_read(tdev, TLGPU_REG_INJ_CNT_IRQ_DROPPED),
 		   tlgpu_read(tdev, TLGPU_REG_INJ_CNT_IRQ_DUPED),
-		   tlgpu_read(tdev, TLGPU_REG_INJ_CNT_IRQ_SPURIOUS));
+		   tlgpu_read(tdev, TLGPU_REG_INJ_CNT_IRQ_SPURIOUS),
+		   tlgpu_read(tdev, TLGPU_REG_INJ_CNT_RESET_FAILED));
 	drm_dev_exit(idx);
 	return 0;
 }
@@ -261,6 +262,7 @@ static const struct tlgpu_inject_setting tlgpu_inject_settings[] = {
 	{ "hang_mask", TLGPU_REG_INJ_HANG_MASK_LO, true },
 	{ "irq_drop_every", TLGPU_REG_INJ_IRQ_DROP_EVERY, false },
 	{ "irq_dup_every", TLGPU_REG_INJ_IRQ_DUP_EVERY, false },
+	{ "reset_fail", TLGPU_REG_INJ_RESET_FAIL, false },
 };
 
 static int tlgpu_inject_show(struct seq_file *m, void *unused)

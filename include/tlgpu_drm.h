@@ -147,6 +147,11 @@ enum drm_tlgpu_param {
 #define DRM_TLGPU_DRIVER_CAP_CLIENT_NAME	(1ull << 2)
 /* fdinfo has the core's memory stats, drm-total-memory... (6.5). */
 #define DRM_TLGPU_DRIVER_CAP_MEMORY_STATS	(1ull << 3)
+/* The kernel has DRM_IOCTL_SYNCOBJ_EVENTFD (6.6). */
+#define DRM_TLGPU_DRIVER_CAP_SYNCOBJ_EVENTFD	(1ull << 4)
+/* Timeline points to and from sync files in HANDLE_TO_FD / FD_TO_HANDLE
+ * (DRM_SYNCOBJ_*_FLAGS_TIMELINE, 6.15). */
+#define DRM_TLGPU_DRIVER_CAP_SYNCOBJ_POINT_SYNC_FILE	(1ull << 5)
 
 /**
  * struct drm_tlgpu_get_param - argument of DRM_IOCTL_TLGPU_GET_PARAM

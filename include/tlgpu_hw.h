@@ -97,12 +97,14 @@
 #define TLGPU_REG_INJ_IRQ_DROP_EVERY	0x224	/* RW: drop every Nth irq */
 #define TLGPU_REG_INJ_IRQ_DUP_EVERY	0x228	/* RW: duplicate every Nth irq */
 #define TLGPU_REG_INJ_SPURIOUS		0x22c	/* WO: raise vector N now */
+#define TLGPU_REG_INJ_RESET_FAIL	0x230	/* RW: the next N resets fail */
 #define TLGPU_REG_INJ_CNT_FAILED	0x240	/* RO: jobs failed on purpose */
 #define TLGPU_REG_INJ_CNT_HUNG		0x244	/* RO: hangs entered */
 #define TLGPU_REG_INJ_CNT_JITTER	0x248	/* RO: jobs delayed by jitter */
 #define TLGPU_REG_INJ_CNT_IRQ_DROPPED	0x24c	/* RO */
 #define TLGPU_REG_INJ_CNT_IRQ_DUPED	0x250	/* RO */
 #define TLGPU_REG_INJ_CNT_IRQ_SPURIOUS	0x254	/* RO */
+#define TLGPU_REG_INJ_CNT_RESET_FAILED	0x258	/* RO: resets that failed */
 
 /* ------------------------------------------------------------------ */
 /* Timeline registers (BAR0 0x1000 + t * 0x100)                        */

@@ -57,6 +57,8 @@ static const TLGPUInjField tlgpu_inj_fields[] = {
     INJ32("inject-irq-dup-every", irq_dup_every, true,
           TLGPU_REG_INJ_IRQ_DUP_EVERY,
           "deliver every Nth interrupt twice (0: off)"),
+    INJ32("inject-reset-fail", reset_fail, true, TLGPU_REG_INJ_RESET_FAIL,
+          "the next N timeline or device resets by register fail"),
     INJ32("injected-failed", cnt_failed, false, TLGPU_REG_INJ_CNT_FAILED,
           "jobs failed on purpose"),
     INJ32("injected-hangs", cnt_hung, false, TLGPU_REG_INJ_CNT_HUNG,
@@ -69,6 +71,8 @@ static const TLGPUInjField tlgpu_inj_fields[] = {
           TLGPU_REG_INJ_CNT_IRQ_DUPED, "interrupts duplicated"),
     INJ32("injected-irq-spurious", cnt_irq_spurious, false,
           TLGPU_REG_INJ_CNT_IRQ_SPURIOUS, "spurious interrupts raised"),
+    INJ32("injected-reset-failed", cnt_reset_failed, false,
+          TLGPU_REG_INJ_CNT_RESET_FAILED, "register resets that failed"),
 };
 
 static uint64_t tlgpu_inj_get(TLGPUState *s, const TLGPUInjField *f)
@@ -322,6 +326,29 @@ void tlgpu_inject_irq_fate(TLGPUState *s, bool *drop, bool *dup)
     s->inj.cnt_irq_dropped += *drop;
     s->inj.cnt_irq_duped += *dup;
     qemu_mutex_unlock(&s->lock);
+}
+
+/*
+ * Whether the reset the guest asked for by register (timeline @tl's
+ * RESET, or the device's with @tl -1) fails: inject-reset-fail counts the
+ * resets left to fail down, and a failed one is counted.  The caller then
+ * does nothing: the device did not come back.  BQL held (MMIO).
+ */
+bool tlgpu_inject_reset_fails(TLGPUState *s, int tl)
+{
+    bool fail;
+
+    qemu_mutex_lock(&s->lock);
+    fail = s->inj.reset_fail > 0;
+    if (fail) {
+        s->inj.reset_fail--;
+        s->inj.cnt_reset_failed++;
+    }
+    qemu_mutex_unlock(&s->lock);
+    if (fail) {
+        trace_tlgpu_inject_reset_fail(tl);
+    }
+    return fail;
 }
 
 /* A spurious interrupt on @vector (QOM inject-spurious), counted. */

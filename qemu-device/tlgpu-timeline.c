@@ -693,7 +693,7 @@ void tlgpu_timeline_write(TLGPUTimeline *tl, unsigned reg, uint32_t val)
 
     /* Reset and disable hand shake with the worker: not under tl->lock. */
     if (reg == TLGPU_TL_RESET) {
-        if (val & 1) {
+        if ((val & 1) && !tlgpu_inject_reset_fails(tl->dev, tl->idx)) {
             tlgpu_timeline_reset(tl, false);
         }
         return;

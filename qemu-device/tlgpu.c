@@ -232,7 +232,9 @@ static void tlgpu_global_write(TLGPUState *s, hwaddr addr, uint32_t val)
     switch (addr) {
     case TLGPU_REG_RESET:
         if (val == TLGPU_RESET_MAGIC) {
-            tlgpu_reset_all(s);
+            if (!tlgpu_inject_reset_fails(s, -1)) {
+                tlgpu_reset_all(s);
+            }
         } else {
             qemu_log_mask(LOG_GUEST_ERROR, "%s: bad reset magic 0x%x\n",
                           __func__, val);
@@ -449,10 +451,12 @@ static char *tlgpu_get_state(Object *obj, Error **errp)
         }
     }
     g_string_append_printf(str, "; injected: failed=%u hung=%u jitter=%u "
-                           "irq-dropped=%u irq-duped=%u irq-spurious=%u",
+                           "irq-dropped=%u irq-duped=%u irq-spurious=%u "
+                           "reset-failed=%u",
                            s->inj.cnt_failed, s->inj.cnt_hung,
                            s->inj.cnt_jitter, s->inj.cnt_irq_dropped,
-                           s->inj.cnt_irq_duped, s->inj.cnt_irq_spurious);
+                           s->inj.cnt_irq_duped, s->inj.cnt_irq_spurious,
+                           s->inj.cnt_reset_failed);
     qemu_mutex_unlock(&s->lock);
     return g_string_free(str, false);
 }

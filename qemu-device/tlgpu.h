@@ -43,6 +43,8 @@ typedef struct TLGPUInject {
     uint32_t cnt_irq_dropped;
     uint32_t cnt_irq_duped;
     uint32_t cnt_irq_spurious;
+    uint32_t reset_fail;        /* the next N register resets fail */
+    uint32_t cnt_reset_failed;
     uint64_t irq_seq;           /* interrupts considered, for every-Nth */
 } TLGPUInject;
 
@@ -171,6 +173,7 @@ uint32_t tlgpu_inject_read(TLGPUState *s, unsigned reg);
 void tlgpu_inject_write(TLGPUState *s, unsigned reg, uint32_t val);
 void tlgpu_inject_irq_fate(TLGPUState *s, bool *drop, bool *dup);
 void tlgpu_inject_spurious(TLGPUState *s, uint32_t vector);
+bool tlgpu_inject_reset_fails(TLGPUState *s, int tl);
 
 /* tlgpu-irq.c: interrupt delivery */
 void tlgpu_irq_request(TLGPUTimeline *tl);

@@ -298,6 +298,10 @@ const char *tlgpu_driver_cap_name(uint64_t cap)
 		return "client-name";
 	case DRM_TLGPU_DRIVER_CAP_MEMORY_STATS:
 		return "memory-stats";
+	case DRM_TLGPU_DRIVER_CAP_SYNCOBJ_EVENTFD:
+		return "syncobj-eventfd";
+	case DRM_TLGPU_DRIVER_CAP_SYNCOBJ_POINT_SYNC_FILE:
+		return "syncobj-point-sync-file";
 	default:
 		return NULL;
 	}

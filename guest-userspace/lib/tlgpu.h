@@ -567,6 +567,41 @@ int tlgpu_syncobj_export_sync_file(int fd, uint32_t handle, uint64_t point,
 int tlgpu_syncobj_import_sync_file(int fd, uint32_t handle, uint64_t point,
 				   int sync_fd);
 
+/**
+ * tlgpu_syncobj_export_point() - sync_file of timeline point @point, by the
+ * kernel (DRM_SYNCOBJ_HANDLE_TO_FD_FLAGS_EXPORT_SYNC_FILE |
+ * DRM_SYNCOBJ_HANDLE_TO_FD_FLAGS_TIMELINE, Linux 6.15; the driver caps
+ * say DRM_TLGPU_DRIVER_CAP_SYNCOBJ_POINT_SYNC_FILE)
+ *
+ * Returns 0 and @sync_fd; -EINVAL when the point has no fence yet, or on
+ * a kernel without the flag; -ENOENT for an unknown @handle.
+ */
+int tlgpu_syncobj_export_point(int fd, uint32_t handle, uint64_t point,
+			       int *sync_fd);
+
+/**
+ * tlgpu_syncobj_import_point() - add @sync_fd's fence as timeline point
+ * @point of @handle, by the kernel (..._FD_TO_HANDLE_FLAGS_TIMELINE)
+ *
+ * Returns 0; -EINVAL when @sync_fd is no sync_file or the kernel lacks
+ * the flag; -ENOENT for an unknown @handle.
+ */
+int tlgpu_syncobj_import_point(int fd, uint32_t handle, uint64_t point,
+			       int sync_fd);
+
+/**
+ * tlgpu_syncobj_eventfd() - DRM_IOCTL_SYNCOBJ_EVENTFD (Linux 6.6), as
+ * libdrm's drmSyncobjEventfd(): @ev_fd, an eventfd, is signalled once when
+ * (@handle, @point) signals, or with DRM_SYNCOBJ_WAIT_FLAGS_WAIT_AVAILABLE
+ * once it has a fence; point 0 is a binary syncobj's fence
+ *
+ * Returns 0; -EINVAL for unknown @flags, an @ev_fd that is no eventfd, or
+ * on a kernel without the ioctl; -EBADF for a closed @ev_fd; -ENOENT for an
+ * unknown @handle.
+ */
+int tlgpu_syncobj_eventfd(int fd, uint32_t handle, uint64_t point, int ev_fd,
+			  uint32_t flags);
+
 /* ------------------------------------------------------------------ */
 /* dma-buf implicit fences                                             */
 /* ------------------------------------------------------------------ */

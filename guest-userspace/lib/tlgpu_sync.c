@@ -248,6 +248,80 @@ int tlgpu_syncobj_import_sync_file(int fd, uint32_t handle, uint64_t point,
 	return ret;
 }
 
+/*
+ * The uAPI of today's kernels that Debian 12's libdrm headers lack
+ * (include/uapi/drm/drm.h of Linux 6.15): struct drm_syncobj_handle with
+ * its point, and struct drm_syncobj_eventfd.  A kernel with the old,
+ * shorter struct reads its part of it and refuses the flags it lacks.
+ */
+struct tlgpu_syncobj_handle {
+	uint32_t handle;
+	uint32_t flags;
+	int32_t fd;
+	uint32_t pad;
+	uint64_t point;
+};
+#define TLGPU_SYNCOBJ_FD_TO_HANDLE_FLAGS_TIMELINE	(1u << 1)
+#define TLGPU_SYNCOBJ_HANDLE_TO_FD_FLAGS_TIMELINE	(1u << 1)
+#define TLGPU_IOCTL_SYNCOBJ_HANDLE_TO_FD \
+	DRM_IOWR(0xC1, struct tlgpu_syncobj_handle)
+#define TLGPU_IOCTL_SYNCOBJ_FD_TO_HANDLE \
+	DRM_IOWR(0xC2, struct tlgpu_syncobj_handle)
+
+struct tlgpu_syncobj_eventfd {
+	uint32_t handle;
+	uint32_t flags;
+	uint64_t point;
+	int32_t fd;
+	uint32_t pad;
+};
+#define TLGPU_IOCTL_SYNCOBJ_EVENTFD \
+	DRM_IOWR(0xCF, struct tlgpu_syncobj_eventfd)
+
+int tlgpu_syncobj_export_point(int fd, uint32_t handle, uint64_t point,
+			       int *sync_fd)
+{
+	struct tlgpu_syncobj_handle args = {
+		.handle = handle,
+		.flags = DRM_SYNCOBJ_HANDLE_TO_FD_FLAGS_EXPORT_SYNC_FILE |
+			 TLGPU_SYNCOBJ_HANDLE_TO_FD_FLAGS_TIMELINE,
+		.fd = -1,
+		.point = point,
+	};
+	int ret = tlgpu_ioctl(fd, TLGPU_IOCTL_SYNCOBJ_HANDLE_TO_FD, &args);
+
+	if (!ret)
+		*sync_fd = args.fd;
+	return ret;
+}
+
+int tlgpu_syncobj_import_point(int fd, uint32_t handle, uint64_t point,
+			       int sync_fd)
+{
+	struct tlgpu_syncobj_handle args = {
+		.handle = handle,
+		.flags = DRM_SYNCOBJ_FD_TO_HANDLE_FLAGS_IMPORT_SYNC_FILE |
+			 TLGPU_SYNCOBJ_FD_TO_HANDLE_FLAGS_TIMELINE,
+		.fd = sync_fd,
+		.point = point,
+	};
+
+	return tlgpu_ioctl(fd, TLGPU_IOCTL_SYNCOBJ_FD_TO_HANDLE, &args);
+}
+
+int tlgpu_syncobj_eventfd(int fd, uint32_t handle, uint64_t point, int ev_fd,
+			  uint32_t flags)
+{
+	struct tlgpu_syncobj_eventfd args = {
+		.handle = handle,
+		.flags = flags,
+		.point = point,
+		.fd = ev_fd,
+	};
+
+	return tlgpu_ioctl(fd, TLGPU_IOCTL_SYNCOBJ_EVENTFD, &args);
+}
+
 /* ------------------------------------------------------------------ */
 /* dma-buf fences                                                      */
 /* ------------------------------------------------------------------ */

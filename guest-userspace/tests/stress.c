@@ -243,7 +243,7 @@ static const struct {
 	{ "fail_seqno", 0 }, { "fail_every", 0 },
 	{ "fail_error", TLGPU_ERR_INJECTED }, { "fail_timeline", 0xffffffffu },
 	{ "hang_mask", 0 }, { "jitter_us", 0 },
-	{ "irq_drop_every", 0 }, { "irq_dup_every", 0 },
+	{ "irq_drop_every", 0 }, { "irq_dup_every", 0 }, { "reset_fail", 0 },
 };
 
 unsigned int stress_inject_off(void)

@@ -4,7 +4,9 @@
  * points signalled by jobs and waited for by jobs of other timelines and
  * devices; the syncobj ioctls (wait, WAIT_AVAILABLE, query, signal,
  * transfer, sync_file export and import) on the fences jobs put there;
- * sync_files out of and into jobs, merged ones included.
+ * sync_files out of and into jobs, merged ones included; syncobj eventfds
+ * (6.6) and timeline points exported as and imported from sync files by
+ * the kernel (6.15), on jobs, across devices and with vgem.
  *
  * Every ordering case uses NO_IMPLICIT and no buffer list, so that only
  * the explicit dependency can order the jobs, and checks both the data
@@ -13,7 +15,9 @@
 #define _GNU_SOURCE
 
 #include <errno.h>
+#include <poll.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <unistd.h>
 
 #include <xf86drm.h>
@@ -651,6 +655,318 @@ static enum ktap_result test_syncobj_cross_device(void)
 	return KTAP_PASS;
 }
 
+/* ------------------------------------------------------------------ */
+/* Syncobj eventfd (6.6), timeline points as sync files (6.15)         */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Skips unless the driver caps have @cap (the kernel has the feature);
+ * meanwhile the kernel must refuse @refused (a call of the feature) with
+ * -EINVAL, as it does an ioctl or flag it does not know.
+ */
+#define NEED_CAP(fd, cap, refused, why)					\
+	do {								\
+		uint64_t caps_ = 0;					\
+									\
+		KTAP_ASSERT_OK(tlgpu_get_param(fd, DRM_TLGPU_PARAM_DRIVER_CAPS, \
+					       &caps_));		\
+		if (!(caps_ & (cap))) {					\
+			KTAP_ASSERT_RET(refused, -EINVAL);		\
+			return ktap_skip("%s (driver caps %#llx)", why,	\
+					 (unsigned long long)caps_);	\
+		}							\
+	} while (0)
+
+/* An eventfd's count, read (1 when signalled once), 0 if none, or -errno. */
+static int64_t eventfd_count(int efd, int wait_ms)
+{
+	struct pollfd p = { .fd = efd, .events = POLLIN };
+	uint64_t v;
+
+	if (poll(&p, 1, wait_ms) < 0)
+		return -errno;
+	if (read(efd, &v, sizeof(v)) == sizeof(v))
+		return v;
+	return errno == EAGAIN ? 0 : -errno;
+}
+
+static enum ktap_result new_eventfd(int *efd)
+{
+	*efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	KTAP_ASSERT(*efd >= 0, "eventfd: %s", strerror(errno));
+	return KTAP_PASS;
+}
+#define NEW_EVENTFD(efd)	CHECK(new_eventfd(efd))
+
+/*
+ * A binary syncobj that a job signals: an eventfd asked for the fence's
+ * availability fires when SUBMIT installs it, one asked for its signal
+ * only when the job is done (never while its fence is pending), each
+ * once; one registered on the signalled syncobj fires at once.
+ */
+static enum ktap_result test_syncobj_eventfd_binary(void)
+{
+	struct drm_tlgpu_sync out = { 0 };
+	struct tlgpu_node n;
+	struct tlgpu_bo bo;
+	int avail, sig, late, fence;
+
+	TEST_OPEN(0, &n);
+	TEST_BO(n.fd, PAGE, &bo);
+	KTAP_ASSERT_OK(tlgpu_syncobj_create(n.fd, 0, &out.handle));
+	NEW_EVENTFD(&avail);
+	NEW_EVENTFD(&sig);
+	NEED_CAP(n.fd, DRM_TLGPU_DRIVER_CAP_SYNCOBJ_EVENTFD,
+		 tlgpu_syncobj_eventfd(n.fd, out.handle, 0, sig, 0),
+		 "no DRM_IOCTL_SYNCOBJ_EVENTFD before Linux 6.6");
+
+	KTAP_ASSERT_OK(tlgpu_syncobj_eventfd(n.fd, out.handle, 0, avail,
+					     DRM_SYNCOBJ_WAIT_FLAGS_WAIT_AVAILABLE));
+	KTAP_ASSERT_OK(tlgpu_syncobj_eventfd(n.fd, out.handle, 0, sig, 0));
+	KTAP_ASSERT_EQ(eventfd_count(avail, 0), 0);
+	KTAP_ASSERT_EQ(eventfd_count(sig, 0), 0);
+
+	KTAP_ASSERT_OK(slow_fill(n.fd, 0, &bo, SLOW_MS, PATTERN, &out, 1, &fence));
+	/* SUBMIT installed the fence: available at once, not signalled. */
+	KTAP_ASSERT_EQ(eventfd_count(avail, 0), 1);
+	KTAP_ASSERT_EQ(eventfd_count(sig, 0), 0);
+	ASSERT_ACTIVE(fence);
+
+	KTAP_ASSERT_EQ(eventfd_count(sig, FENCE_TIMEOUT_MS), 1);
+	/* Never before the job's fence. */
+	KTAP_ASSERT_EQ(tlgpu_sync_file_status(fence), 1);
+	ASSERT_U32(bo.map, PAGE, PATTERN);
+	/* Each fires once. */
+	KTAP_ASSERT_EQ(eventfd_count(avail, 100), 0);
+	KTAP_ASSERT_EQ(eventfd_count(sig, 0), 0);
+
+	NEW_EVENTFD(&late);
+	KTAP_ASSERT_OK(tlgpu_syncobj_eventfd(n.fd, out.handle, 0, late, 0));
+	KTAP_ASSERT_EQ(eventfd_count(late, 0), 1);
+	close(late);
+	close(sig);
+	close(avail);
+	close(fence);
+	return KTAP_PASS;
+}
+
+/*
+ * Timeline points: point 2's availability fires when the job signalling
+ * point 2 is submitted (not for point 1's), point 1's signal when its job
+ * is done, point 2's when its job is done, after point 1's; an eventfd
+ * for a point already signalled fires at once.
+ */
+static enum ktap_result test_syncobj_eventfd_timeline(void)
+{
+	struct drm_tlgpu_sync p1 = { 0 }, p2;
+	struct tlgpu_node n;
+	struct tlgpu_bo a, b;
+	int avail2, sig1, sig2, late, f1, f2;
+
+	TEST_OPEN(0, &n);
+	TEST_BO(n.fd, PAGE, &a);
+	TEST_BO(n.fd, PAGE, &b);
+	KTAP_ASSERT_OK(tlgpu_syncobj_create(n.fd, 0, &p1.handle));
+	p1.point = 1;
+	p2 = p1;
+	p2.point = 2;
+	NEW_EVENTFD(&avail2);
+	NEW_EVENTFD(&sig1);
+	NEW_EVENTFD(&sig2);
+	NEED_CAP(n.fd, DRM_TLGPU_DRIVER_CAP_SYNCOBJ_EVENTFD,
+		 tlgpu_syncobj_eventfd(n.fd, p1.handle, 1, sig1, 0),
+		 "no DRM_IOCTL_SYNCOBJ_EVENTFD before Linux 6.6");
+	KTAP_ASSERT_OK(tlgpu_syncobj_eventfd(n.fd, p1.handle, 2, avail2,
+					     DRM_SYNCOBJ_WAIT_FLAGS_WAIT_AVAILABLE));
+	KTAP_ASSERT_OK(tlgpu_syncobj_eventfd(n.fd, p1.handle, 1, sig1, 0));
+	KTAP_ASSERT_OK(tlgpu_syncobj_eventfd(n.fd, p1.handle, 2, sig2, 0));
+
+	KTAP_ASSERT_OK(slow_fill(n.fd, 0, &a, SLOW_MS, PATTERN, &p1, 1, &f1));
+	KTAP_ASSERT_EQ(eventfd_count(avail2, 0), 0);
+	KTAP_ASSERT_OK(slow_fill(n.fd, tl(n.fd, 1), &b, 2 * SLOW_MS, PATTERN + 1,
+				 &p2, 1, &f2));
+	KTAP_ASSERT_EQ(eventfd_count(avail2, 0), 1);
+	ASSERT_ACTIVE(f2);
+	KTAP_ASSERT_EQ(eventfd_count(sig2, 0), 0);
+
+	KTAP_ASSERT_EQ(eventfd_count(sig1, FENCE_TIMEOUT_MS), 1);
+	KTAP_ASSERT_EQ(tlgpu_sync_file_status(f1), 1);
+	ASSERT_U32(a.map, PAGE, PATTERN);
+	KTAP_ASSERT_EQ(eventfd_count(sig2, FENCE_TIMEOUT_MS), 1);
+	KTAP_ASSERT_EQ(tlgpu_sync_file_status(f2), 1);
+	ASSERT_U32(b.map, PAGE, PATTERN + 1);
+
+	NEW_EVENTFD(&late);
+	KTAP_ASSERT_OK(tlgpu_syncobj_eventfd(n.fd, p1.handle, 1, late, 0));
+	KTAP_ASSERT_EQ(eventfd_count(late, 0), 1);
+	close(late);
+	close(sig2);
+	close(sig1);
+	close(avail2);
+	close(f1);
+	close(f2);
+	return KTAP_PASS;
+}
+
+/*
+ * DRM_IOCTL_SYNCOBJ_EVENTFD's refusals, each leaving the syncobj as it
+ * was: an unknown flag -EINVAL, an unknown handle -ENOENT, a closed fd
+ * -EBADF, an fd that is no eventfd -EINVAL; a good call then works.
+ */
+static enum ktap_result test_bad_syncobj_eventfd(void)
+{
+	struct tlgpu_node n;
+	uint32_t h;
+	int efd, pipefd[2], closed;
+
+	TEST_OPEN(0, &n);
+	KTAP_ASSERT_OK(tlgpu_syncobj_create(n.fd, 0, &h));
+	NEW_EVENTFD(&efd);
+	NEED_CAP(n.fd, DRM_TLGPU_DRIVER_CAP_SYNCOBJ_EVENTFD,
+		 tlgpu_syncobj_eventfd(n.fd, h, 0, efd, 0),
+		 "no DRM_IOCTL_SYNCOBJ_EVENTFD before Linux 6.6");
+	KTAP_ASSERT_RET(tlgpu_syncobj_eventfd(n.fd, h, 0, efd, 1u << 1), -EINVAL);
+	KTAP_ASSERT_RET(tlgpu_syncobj_eventfd(n.fd, h, 0, efd, 1u << 31), -EINVAL);
+	KTAP_ASSERT_RET(tlgpu_syncobj_eventfd(n.fd, h + 1000, 0, efd, 0), -ENOENT);
+	closed = dup(efd);
+	close(closed);
+	KTAP_ASSERT_RET(tlgpu_syncobj_eventfd(n.fd, h, 0, closed, 0), -EBADF);
+	KTAP_ASSERT(!pipe(pipefd), "pipe: %s", strerror(errno));
+	KTAP_ASSERT_RET(tlgpu_syncobj_eventfd(n.fd, h, 0, pipefd[0], 0), -EINVAL);
+	close(pipefd[0]);
+	close(pipefd[1]);
+
+	KTAP_ASSERT_OK(tlgpu_syncobj_eventfd(n.fd, h, 0, efd, 0));
+	KTAP_ASSERT_EQ(eventfd_count(efd, 0), 0);
+	KTAP_ASSERT_OK(tlgpu_syncobj_signal(n.fd, h));
+	KTAP_ASSERT_EQ(eventfd_count(efd, FENCE_TIMEOUT_MS), 1);
+	close(efd);
+	return KTAP_PASS;
+}
+
+/*
+ * The kernel's timeline point export and import (6.15): point 3, set by a
+ * job, as a sync file that follows the job's fence (the same fence: same
+ * timestamp); a point without a fence -EINVAL; the job's sync file added
+ * at point 7 of another syncobj, waited for there; an fd that is no sync
+ * file -EINVAL, an unknown handle -ENOENT.  libtlgpu's emulation through
+ * a binary syncobj (older kernels) gives the same fence.
+ */
+static enum ktap_result test_timeline_point_sync_file(void)
+{
+	struct drm_tlgpu_sync p3 = { .point = 3 };
+	struct tlgpu_node n;
+	struct tlgpu_bo a;
+	int64_t t_job, t_exp, t_emu;
+	int fence, exported, emulated, err, pipefd[2];
+	uint32_t other;
+	uint64_t point = 0;
+
+	TEST_OPEN(0, &n);
+	TEST_BO(n.fd, PAGE, &a);
+	KTAP_ASSERT_OK(tlgpu_syncobj_create(n.fd, 0, &p3.handle));
+	KTAP_ASSERT_OK(tlgpu_syncobj_create(n.fd, 0, &other));
+	NEED_CAP(n.fd, DRM_TLGPU_DRIVER_CAP_SYNCOBJ_POINT_SYNC_FILE,
+		 tlgpu_syncobj_export_point(n.fd, p3.handle, 3, &exported),
+		 "no timeline points in SYNCOBJ_HANDLE_TO_FD before Linux 6.15");
+
+	KTAP_ASSERT_OK(slow_fill(n.fd, 0, &a, SLOW_MS, PATTERN, &p3, 1, &fence));
+	KTAP_ASSERT_OK(tlgpu_syncobj_export_point(n.fd, p3.handle, 3, &exported));
+	KTAP_ASSERT_OK(tlgpu_syncobj_export_sync_file(n.fd, p3.handle, 3,
+						      &emulated));
+	KTAP_ASSERT_RET(tlgpu_syncobj_export_point(n.fd, p3.handle, 5, &err),
+			-EINVAL);
+	KTAP_ASSERT_RET(tlgpu_syncobj_export_point(n.fd, other + 1000, 3, &err),
+			-ENOENT);
+
+	KTAP_ASSERT_OK(tlgpu_syncobj_import_point(n.fd, other, 7, fence));
+	KTAP_ASSERT_RET(wait_point(n.fd, other, 7, 0, 0), -ETIME);
+	KTAP_ASSERT(!pipe(pipefd), "pipe: %s", strerror(errno));
+	KTAP_ASSERT_RET(tlgpu_syncobj_import_point(n.fd, other, 8, pipefd[0]),
+			-EINVAL);
+	close(pipefd[0]);
+	close(pipefd[1]);
+	KTAP_ASSERT_RET(tlgpu_syncobj_import_point(n.fd, other + 1000, 8, fence),
+			-ENOENT);
+	ASSERT_ACTIVE(exported);
+
+	KTAP_ASSERT_OK(wait_point(n.fd, other, 7, FENCE_TIMEOUT_MS, 0));
+	KTAP_ASSERT_OK(tlgpu_syncobj_query(n.fd, other, 0, &point));
+	KTAP_ASSERT_EQ(point, 7);
+	ASSERT_SIGNALLED(exported);
+	ASSERT_SIGNALLED(emulated);
+	KTAP_ASSERT_EQ(tlgpu_sync_file_status(fence), 1);
+	ASSERT_U32(a.map, PAGE, PATTERN);
+	KTAP_ASSERT_OK(tlgpu_sync_file_timestamp(fence, &t_job, &err));
+	KTAP_ASSERT_OK(tlgpu_sync_file_timestamp(exported, &t_exp, &err));
+	KTAP_ASSERT_OK(tlgpu_sync_file_timestamp(emulated, &t_emu, &err));
+	KTAP_ASSERT_EQ(t_exp, t_job);
+	KTAP_ASSERT_EQ(t_emu, t_job);
+	close(exported);
+	close(emulated);
+	close(fence);
+	return KTAP_PASS;
+}
+
+/*
+ * Across devices and vgem: a vgem fence (a gate) imported at point 1 of a
+ * syncobj of device 0 holds a job of device 1 (the last device) that waits
+ * for that point, whose fence is imported at point 2; an eventfd for point
+ * 2 fires only once the gate is signalled and that job is done.
+ */
+static enum ktap_result test_syncobj_eventfd_vgem(void)
+{
+	struct tlgpu_cmdbuf cb = { 0 };
+	struct drm_tlgpu_sync in = { .point = 1 };
+	struct tlgpu_node n0, n1;
+	struct tlgpu_bo b;
+	uint32_t s0, gate_fence, s1;
+	int vgem, gate, f1, efd, obj_fd;
+
+	TEST_OPEN(0, &n0);
+	vgem = tlgpu_vgem_open(NULL, 0);
+	if (vgem < 0)
+		return ktap_skip("no vgem device (modprobe vgem)");
+	KTAP_ASSERT_OK(tlgpu_syncobj_create(n0.fd, 0, &s0));
+	NEW_EVENTFD(&efd);
+	NEED_CAP(n0.fd, DRM_TLGPU_DRIVER_CAP_SYNCOBJ_EVENTFD,
+		 tlgpu_syncobj_eventfd(n0.fd, s0, 2, efd, 0),
+		 "no DRM_IOCTL_SYNCOBJ_EVENTFD before Linux 6.6");
+	if (test_open(1, &n1) != KTAP_PASS)
+		CHECK(test_reopen(&n0, &n1));
+	TEST_BO(n1.fd, PAGE, &b);
+	CHECK(test_vgem_gate(vgem, &gate_fence, &gate));
+
+	/* Point 1: the gate; device 1 sees the same syncobj by fd. */
+	KTAP_ASSERT_OK(tlgpu_syncobj_import_sync_file(n0.fd, s0, 1, gate));
+	KTAP_ASSERT(!drmSyncobjHandleToFD(n0.fd, s0, &obj_fd),
+		    "syncobj handle to fd: %s", strerror(errno));
+	KTAP_ASSERT(!drmSyncobjFDToHandle(n1.fd, obj_fd, &s1),
+		    "syncobj fd to handle: %s", strerror(errno));
+	close(obj_fd);
+	in.handle = s1;
+	KTAP_ASSERT_OK(tlgpu_cmd_store(&cb, b.gpu_va, 0x76e1));
+	KTAP_ASSERT_OK(submit(n1.fd, 0, &cb, &in, 1, NULL, 0, -1, &f1));
+	KTAP_ASSERT_OK(tlgpu_syncobj_import_sync_file(n0.fd, s0, 2, f1));
+	KTAP_ASSERT_OK(tlgpu_syncobj_eventfd(n0.fd, s0, 2, efd, 0));
+
+	/* Held by the gate. */
+	KTAP_ASSERT_EQ(eventfd_count(efd, 200), 0);
+	ASSERT_ACTIVE(f1);
+	KTAP_ASSERT_EQ(*(uint64_t *)b.map, 0);
+
+	KTAP_ASSERT_OK(tlgpu_vgem_fence_signal(vgem, gate_fence));
+	KTAP_ASSERT_EQ(eventfd_count(efd, FENCE_TIMEOUT_MS), 1);
+	KTAP_ASSERT_EQ(tlgpu_sync_file_status(f1), 1);
+	KTAP_ASSERT_EQ(tlgpu_sync_file_status(gate), 1);
+	KTAP_ASSERT_EQ(*(uint64_t *)b.map, 0x76e1);
+	close(efd);
+	close(f1);
+	close(gate);
+	close(vgem);
+	return KTAP_PASS;
+}
+
 static const struct ktap_case cases[] = {
 	{ .name = "binary-out", .run = test_binary_out },
 	{ .name = "binary-in-cross-timeline",
@@ -672,6 +988,13 @@ static const struct ktap_case cases[] = {
 	{ .name = "sync-file-cross-device",
 	  .run = test_sync_file_cross_device },
 	{ .name = "syncobj-cross-device", .run = test_syncobj_cross_device },
+	{ .name = "syncobj-eventfd-binary", .run = test_syncobj_eventfd_binary },
+	{ .name = "syncobj-eventfd-timeline",
+	  .run = test_syncobj_eventfd_timeline },
+	{ .name = "bad-syncobj-eventfd", .run = test_bad_syncobj_eventfd },
+	{ .name = "timeline-point-sync-file",
+	  .run = test_timeline_point_sync_file },
+	{ .name = "syncobj-eventfd-vgem", .run = test_syncobj_eventfd_vgem },
 };
 
 int main(int argc, char **argv)

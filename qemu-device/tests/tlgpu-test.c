@@ -1727,6 +1727,60 @@ static void flr(T *t)
 }
 
 /*
+ * inject-reset-fail: the next N resets by register do nothing (the device
+ * does not come back: a hung timeline stays hung, a device reset leaves
+ * RESET_COUNT and SCRATCH), each counted; then resets work again, and an
+ * FLR always works whatever the setting.
+ */
+static void test_inject_reset_fail(void)
+{
+    T *t = boot_ready(NULL);
+    uint32_t count;
+    uint64_t s1;
+
+    qom_set_u64(t, "inject-hang-mask", 1);
+    s1 = cmd_fence(t, 0, false);
+    doorbell(t, 0);
+    wait_state(t, 0, TLGPU_TL_HUNG);
+    qom_set_u64(t, "inject-hang-mask", 0);
+    wr(t, TLGPU_REG_INJ_RESET_FAIL, 2);
+    g_assert_cmpuint(qom_get_u64(t, "inject-reset-fail"), ==, 2);
+
+    /* A failed timeline reset: still hung, nothing dropped. */
+    tlwr(t, 0, TLGPU_TL_RESET, 1);
+    g_assert_cmpuint(tlrd(t, 0, TLGPU_TL_STATE), ==, TLGPU_TL_HUNG);
+    g_assert_cmpuint(tlrd(t, 0, TLGPU_TL_JOBS_DROPPED), ==, 0);
+    g_assert_cmpuint(rd(t, TLGPU_REG_INJ_RESET_FAIL), ==, 1);
+    g_assert_cmpuint(rd(t, TLGPU_REG_INJ_CNT_RESET_FAILED), ==, 1);
+
+    /* A failed device reset: nothing changes. */
+    count = rd(t, TLGPU_REG_RESET_COUNT);
+    wr(t, TLGPU_REG_SCRATCH, 0x5a);
+    wr(t, TLGPU_REG_RESET, TLGPU_RESET_MAGIC);
+    g_assert_cmpuint(rd(t, TLGPU_REG_RESET_COUNT), ==, count);
+    g_assert_cmphex(rd(t, TLGPU_REG_SCRATCH), ==, 0x5a);
+    g_assert_cmpuint(tlrd(t, 0, TLGPU_TL_STATE), ==, TLGPU_TL_HUNG);
+    g_assert_cmpuint(qom_get_u64(t, "injected-reset-failed"), ==, 2);
+    g_assert_cmpuint(qom_get_u64(t, "inject-reset-fail"), ==, 0);
+
+    /* Spent: the next reset works. */
+    tlwr(t, 0, TLGPU_TL_RESET, 1);
+    g_assert_cmpuint(tlrd(t, 0, TLGPU_TL_STATE), ==, TLGPU_TL_IDLE);
+    g_assert_cmpuint(tlrd(t, 0, TLGPU_TL_JOBS_DROPPED), ==, 1);
+    g_assert_cmpuint(completed(t, 0), <, s1);
+
+    /* FLR is not a register reset: it works, and keeps the setting. */
+    wr(t, TLGPU_REG_INJ_RESET_FAIL, 1);
+    flr(t);
+    g_assert_cmpuint(rd(t, TLGPU_REG_RESET_COUNT), ==, count + 1);
+    g_assert_cmphex(rd(t, TLGPU_REG_SCRATCH), ==, 0);
+    g_assert_cmpuint(rd(t, TLGPU_REG_INJ_RESET_FAIL), ==, 1);
+    g_assert_cmpuint(rd(t, TLGPU_REG_INJ_CNT_RESET_FAILED), ==, 2);
+    wr(t, TLGPU_REG_INJ_RESET_FAIL, 0);
+    tl_shutdown(t);
+}
+
+/*
  * BAR0 0xc00-0xfff lies past the 64 address spaces: it once decoded to
  * slots 64..127 of a 64-entry array, so these writes overwrote host heap
  * and the read dereferenced a guest-chosen pointer (SIGSEGV).
@@ -2145,6 +2199,7 @@ int main(int argc, char **argv)
     qtest_add_func("/tlgpu/inject/irq-dup", test_inject_irq_dup);
     qtest_add_func("/tlgpu/inject/spurious", test_inject_spurious);
     qtest_add_func("/tlgpu/inject/registers", test_inject_registers);
+    qtest_add_func("/tlgpu/inject/reset-fail", test_inject_reset_fail);
     qtest_add_func("/tlgpu/qom/state-and-migration",
                    test_qom_state_and_migration);
     qtest_add_func("/tlgpu/regs/no-intx", test_regs_no_intx);
