@@ -209,6 +209,10 @@ struct tlgpu_timelines {
  * @signal_lock: serializes the signalling of completed hardware fences
  *	across the device's timelines (tlgpu_timeline_irq()), so fences of
  *	WAITed-for jobs are signalled first; taken in interrupt context
+ * @wedged: a reset the device did not come back from: every job fails
+ *	with -EIO and SUBMIT refuses with -EIO until the PCI function is
+ *	unbound and bound again (tlgpu_device_wedge()); set under @reset_lock,
+ *	read with READ_ONCE() anywhere
  * @coredumps: device coredumps written for hung jobs (tlgpu_coredump.c)
  * @coredumps_failed: hung jobs whose coredump could not be allocated
  *
@@ -260,6 +264,7 @@ struct tlgpu_device {
 	bool flr_prepared;
 	atomic_t timeline_resets;
 	spinlock_t signal_lock;
+	bool wedged;
 	atomic_t coredumps;
 	atomic_t coredumps_failed;
 };
@@ -595,6 +600,7 @@ int tlgpu_get_param_ioctl(struct drm_device *drm, void *data,
 enum drm_gpu_sched_stat tlgpu_job_timedout(struct drm_sched_job *sched_job);
 void tlgpu_sched_reset_prepare(struct tlgpu_device *tdev);
 void tlgpu_sched_reset_done(struct tlgpu_device *tdev);
+void tlgpu_device_wedge(struct tlgpu_device *tdev, unsigned int tl);
 
 /* tlgpu_sched.c */
 extern const struct drm_sched_backend_ops tlgpu_sched_ops;

@@ -20,6 +20,14 @@
  * written again with the seqnos they had: the guilty one as a bare FENCE
  * with -ETIME, the scheduler cancels those of its entity behind it
  * (-ECANCELED), the rest are innocent and run.
+ *
+ * A timeline that is still running after its reset (STATE BUSY, WAITING
+ * or HUNG: the device did not come back, as inject-reset-fail makes it)
+ * wedges the device: tlgpu_device_wedge() stops its DMA, fails every
+ * pending job with -EIO and says so with a WEDGED=rebind uevent; run_job
+ * fails every job after it with -EIO, SUBMIT refuses with -EIO, and an
+ * unbind and bind of the function (a new probe, whose full reset and FLR
+ * bring the device back) recovers.
  */
 
 #include <drm/drm_drv.h>
@@ -129,6 +137,14 @@ static void tlgpu_timeline_replay(struct tlgpu_timeline *tl,
 	atomic_inc(&tdev->timeline_resets);
 	trace_tlgpu_reset(tdev, tl->idx);
 	tlgpu_timeline_irq(tl);
+	switch (tlgpu_tl_read(tdev, tl->idx, TLGPU_TL_STATE)) {
+	case TLGPU_TL_BUSY:
+	case TLGPU_TL_WAITING:
+	case TLGPU_TL_HUNG:
+		/* Still at it: the reset did not take. */
+		tlgpu_device_wedge(tdev, tl->idx);
+		break;
+	}
 
 	list_for_each_entry(s_job, &tl->sched.pending_list, list)
 		if (!guilty || s_job->s_fence->scheduled.context !=
@@ -215,6 +231,53 @@ out:
 	drm_dev_exit(idx);
 	mutex_unlock(&tdev->reset_lock);
 	return stat;
+}
+
+/* The uevent of a wedged device: the kernel's helper where it has one. */
+static void tlgpu_wedged_event(struct tlgpu_device *tdev)
+{
+#if defined(TLGPU_HAVE_DRM_DEV_WEDGED_EVENT_INFO)
+	drm_dev_wedged_event(&tdev->drm, DRM_WEDGE_RECOVERY_REBIND, NULL);
+#elif defined(TLGPU_HAVE_DRM_DEV_WEDGED_EVENT)
+	drm_dev_wedged_event(&tdev->drm, DRM_WEDGE_RECOVERY_REBIND);
+#else
+	/* What drm_dev_wedged_event() (6.14) sends. */
+	char event[] = "WEDGED=rebind";
+	char *envp[] = { event, NULL };
+
+	kobject_uevent_env(&tdev->drm.primary->kdev->kobj, KOBJ_CHANGE, envp);
+#endif
+}
+
+/**
+ * tlgpu_device_wedge() - declare the device wedged
+ * @tdev: device
+ * @tl: the timeline whose reset failed
+ *
+ * Stops the device's DMA (bus mastering off: whatever it still runs can
+ * no longer touch memory whose jobs are failed and freed, nor raise an
+ * interrupt), fails every pending hardware fence of every timeline with
+ * -EIO, and sends the WEDGED=rebind uevent.  run_job fails later jobs,
+ * SUBMIT refuses new ones.  &tlgpu_device.reset_lock held.
+ */
+void tlgpu_device_wedge(struct tlgpu_device *tdev, unsigned int tl)
+{
+	unsigned int i;
+
+	lockdep_assert_held(&tdev->reset_lock);
+	if (tdev->wedged)
+		return;
+	WRITE_ONCE(tdev->wedged, true);
+	drm_err(&tdev->drm,
+		"timeline %u did not come back from its reset: the device is wedged, every job fails with -EIO; unbind and bind %s to recover\n",
+		tl, pci_name(tdev->pdev));
+	pci_clear_master(tdev->pdev);
+	for (i = 0; i < tdev->num_timelines; i++)
+		tlgpu_timeline_cancel(&tdev->timelines[i], -EIO);
+	/* Jobs waiting for an address-space slot go on, to fail in run_job. */
+	tlgpu_vm_release_waiters(tdev);
+	trace_tlgpu_wedged(tdev, tl);
+	tlgpu_wedged_event(tdev);
 }
 
 /**

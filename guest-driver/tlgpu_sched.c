@@ -166,6 +166,24 @@ static struct dma_fence *tlgpu_job_dependency(struct drm_sched_job *sched_job,
 	return NULL;
 }
 
+/*
+ * A job whose hardware fence has its outcome (completed, or failed by the
+ * driver) is not written again: its finished fence gets that outcome.
+ * The scheduler stopped it and removed its callback, and signals it as it
+ * is (6.12 and later overwrite only with a non-zero parent error).
+ */
+static void tlgpu_job_keep_outcome(struct tlgpu_job *job)
+{
+	struct dma_fence *finished = &job->base.s_fence->finished;
+
+	if (test_bit(DMA_FENCE_FLAG_SIGNALED_BIT, &finished->flags))
+		return;
+	if (job->hw_fence->base.error)
+		dma_fence_set_error(finished, job->hw_fence->base.error);
+	else	/* no dma_fence API clears an error */
+		WRITE_ONCE(finished->error, 0);
+}
+
 static struct dma_fence *tlgpu_job_run(struct drm_sched_job *sched_job)
 {
 	struct tlgpu_job *job = to_tlgpu_job(sched_job);
@@ -190,6 +208,21 @@ static struct dma_fence *tlgpu_job_run(struct drm_sched_job *sched_job)
 			return dma_fence_get(fence);
 		}
 		return ERR_PTR(-ENODEV);
+	}
+
+	if (READ_ONCE(tdev->wedged)) {
+		/*
+		 * Wedged: nothing reaches the device.  A job written before
+		 * (replayed now) has its hardware fence failed, unless it
+		 * completed first, and its finished fence gets that outcome
+		 * whatever the scheduler's resubmission set on it.
+		 */
+		drm_dev_exit(idx);
+		if (!job->hw_fence_init)
+			return ERR_PTR(-EIO);
+		tlgpu_fence_cancel(job->hw_fence, -EIO);
+		tlgpu_job_keep_outcome(job);
+		return dma_fence_get(fence);
 	}
 
 	mutex_lock(&tl->ring_lock);
@@ -219,16 +252,7 @@ static struct dma_fence *tlgpu_job_run(struct drm_sched_job *sched_job)
 		 * -ECANCELED instead of -ETIME (tlgpu-hostile
 		 * flr-after-guilty-completed).
 		 */
-		struct dma_fence *finished = &sched_job->s_fence->finished;
-
-		/* Stopped, its callback removed: the scheduler signals it. */
-		if (!test_bit(DMA_FENCE_FLAG_SIGNALED_BIT, &finished->flags)) {
-			if (job->hw_fence->base.error)
-				dma_fence_set_error(finished,
-						    job->hw_fence->base.error);
-			else	/* no dma_fence API clears an error */
-				WRITE_ONCE(finished->error, 0);
-		}
+		tlgpu_job_keep_outcome(job);
 		goto out_unlock;
 	}
 

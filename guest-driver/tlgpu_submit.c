@@ -484,6 +484,9 @@ int tlgpu_submit_ioctl(struct drm_device *drm, void *data,
 	    args->in_sync_count > DRM_TLGPU_MAX_SYNCS ||
 	    args->out_sync_count > DRM_TLGPU_MAX_SYNCS)
 		return -EINVAL;
+	/* Wedged: nothing would run (tlgpu_device_wedge()). */
+	if (READ_ONCE(tdev->wedged))
+		return -EIO;
 
 	job = kzalloc(sizeof(*job), GFP_KERNEL);
 	if (!job)

@@ -100,7 +100,8 @@ TRACE_EVENT(tlgpu_defer,
 		  __entry->dep_seqno)
 );
 
-TRACE_EVENT(tlgpu_reset,
+/* What happened to a whole timeline: its reset, or a wedge it caused. */
+DECLARE_EVENT_CLASS(tlgpu_timeline_event,
 	TP_PROTO(struct tlgpu_device *tdev, u32 tl),
 	TP_ARGS(tdev, tl),
 	TP_STRUCT__entry(
@@ -113,6 +114,18 @@ TRACE_EVENT(tlgpu_reset,
 	),
 	TP_printk("minor=%u tl=%u", __entry->minor, __entry->tl)
 );
+
+DEFINE_EVENT(tlgpu_timeline_event, tlgpu_reset,
+	TP_PROTO(struct tlgpu_device *tdev, u32 tl),
+	TP_ARGS(tdev, tl)
+);
+
+/* The device wedged: timeline @tl did not come back from its reset. */
+DEFINE_EVENT(tlgpu_timeline_event, tlgpu_wedged,
+	TP_PROTO(struct tlgpu_device *tdev, u32 tl),
+	TP_ARGS(tdev, tl)
+);
+
 
 TRACE_EVENT(tlgpu_coredump,
 	TP_PROTO(struct tlgpu_device *tdev, u32 tl, u64 seqno, size_t len),

@@ -52,7 +52,10 @@
  * write to a read-only page, -EINVAL for a command the device refused,
  * -EIO for an injected failure, -ETIME for a job that hung and was reset,
  * -ECANCELED for a job of the same file and timeline queued behind it,
- * -ENODEV for a job still pending when the device went away, and -ESRCH
+ * -ENODEV for a job still pending when the device went away, -EIO also
+ * for every job pending when the device was declared wedged (a reset it
+ * did not come back from: the driver stops it, sends a WEDGED=rebind
+ * uevent, and an unbind and bind of the PCI function recovers), and -ESRCH
  * for a job still queued (not yet on the device) when its file was
  * closed by an exiting process: the scheduler core kills it (6.1: the job
  * the scheduler was waiting to run is failed at once, before its
@@ -259,6 +262,7 @@ struct drm_tlgpu_sync {
  * (tlgpu_hw.h); SET_AS, WAIT and FENCE are the driver's and are refused.
  *
  * Errors:
+ *  - -EIO: the device is wedged (see Errors above); nothing is queued;
  *  - -EINVAL: @timeline out of range; unknown @flags; non-zero sync
  *    flags; @extensions not zero (no extension is defined yet);
  *    @cmd_dwords zero, above DRM_TLGPU_MAX_CMD_DWORDS, or not ending on a

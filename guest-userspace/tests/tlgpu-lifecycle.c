@@ -8,7 +8,9 @@
  * fail with -ENODEV, later ioctls too, closing everything afterwards is
  * clean, rebind brings the device back), module unload once the files
  * and fences are closed (a fence of tlgpu pins the module until it is
- * freed), and closing a file while its job runs.
+ * freed), closing a file while its job runs, and a reset the device does
+ * not come back from (wedged: -EIO, a WEDGED=rebind uevent, a rebind
+ * recovers).
  *
  * The cases that unbind a device or unload the module give it back
  * however they end (test_undo()): a failed one does not fail the next.
@@ -23,9 +25,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
+#include <stdbool.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
+
+#include <linux/netlink.h>
 
 #include "common.h"
 
@@ -325,6 +332,151 @@ static enum ktap_result test_close_fd_in_flight(void)
 	return KTAP_PASS;
 }
 
+/* Writes "@name @value" to @n's debugfs inject file. */
+static int inject(const struct tlgpu_node *n, const char *name,
+		  unsigned long long value)
+{
+	char path[128], line[64];
+
+	snprintf(path, sizeof(path), "/sys/kernel/debug/dri/%u/inject", n->minor);
+	snprintf(line, sizeof(line), "%s %llu", name, value);
+	return test_write_file(path, line);
+}
+
+/*
+ * A uevent socket (NETLINK_KOBJECT_UEVENT, the kernel's broadcast group),
+ * or -errno.
+ */
+static int uevent_socket(void)
+{
+	struct sockaddr_nl addr = { .nl_family = AF_NETLINK, .nl_groups = 1 };
+	int fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK,
+			NETLINK_KOBJECT_UEVENT);
+
+	if (fd < 0)
+		return -errno;
+	if (bind(fd, (struct sockaddr *)&addr, sizeof(addr))) {
+		int err = -errno;
+
+		close(fd);
+		return err;
+	}
+	return fd;
+}
+
+/*
+ * Waits up to @ms for a uevent with ACTION=change, a DEVPATH under the
+ * PCI function @slot and the variable @want ("WEDGED=rebind"): 1 when it
+ * came, 0 if not, -errno.
+ */
+static int wait_uevent(int fd, const char *slot, const char *want, int ms)
+{
+	int64_t start = tlgpu_now_ns();
+	char buf[4096];
+
+	while (test_elapsed_ms(start) < ms) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		bool change = false, dev = false, var = false;
+		ssize_t n;
+		size_t i;
+
+		if (poll(&p, 1, 100) < 0)
+			return -errno;
+		n = recv(fd, buf, sizeof(buf) - 1, 0);
+		if (n <= 0)
+			continue;
+		buf[n] = '\0';
+		/* "action@devpath", then NUL-separated KEY=value pairs. */
+		for (i = 0; i < (size_t)n; i += strlen(buf + i) + 1) {
+			change |= !strcmp(buf + i, "ACTION=change");
+			dev |= !strncmp(buf + i, "DEVPATH=", 8) &&
+			       strstr(buf + i, slot) && strstr(buf + i, "/drm/card");
+			var |= !strcmp(buf + i, want);
+		}
+		if (change && dev && var)
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * A reset the device does not come back from (inject-reset-fail) wedges
+ * it: the hung job that caused the reset and a job running on another
+ * timeline fail with -EIO, a WEDGED=rebind uevent comes for its card,
+ * SUBMIT refuses with -EIO; an unbind and bind brings it back, serving.
+ */
+static enum ktap_result wedged_rebind(struct test_undo *undo)
+{
+	struct tlgpu_cmdbuf cb = { 0 };
+	struct tlgpu_job job = { .flags = DRM_TLGPU_SUBMIT_FENCE_OUT };
+	unsigned int timeout = 0;
+	struct tlgpu_node n;
+	struct tlgpu_bo bo;
+	uint64_t caps = 0;
+	char slot[64];
+	int ue, hung, other, fence, got;
+
+	CHECK(test_job_timeout(&timeout));
+	TEST_OPEN(0, &n);
+	CHECK(test_need_timelines(n.fd, 2));
+	KTAP_ASSERT_OK(tlgpu_get_param(n.fd, DRM_TLGPU_PARAM_CAPS, &caps));
+	if (!(caps & TLGPU_CAP_INJECT))
+		return ktap_skip("the device has no fault injection");
+	TEST_BO(n.fd, PAGE, &bo);
+	KTAP_ASSERT_OK(slot_of(n.fd, slot, sizeof(slot)));
+	ue = uevent_socket();
+	KTAP_ASSERT(ue >= 0, "uevent socket: %s", strerror(-ue));
+
+	KTAP_ASSERT_OK(inject(&n, "reset_fail", 1));
+	KTAP_ASSERT_OK(inject(&n, "hang_mask", 1));
+	KTAP_ASSERT_OK(tlgpu_cmd_store(&cb, bo.gpu_va, 0xdead));
+	KTAP_ASSERT_OK(tlgpu_submit_cmdbuf(n.fd, &job, &cb, &hung, NULL));
+	tlgpu_cmdbuf_reset(&cb);
+	KTAP_ASSERT_OK(tlgpu_cmd_delay(&cb, 60000 * MS));
+	KTAP_ASSERT_OK(tlgpu_cmd_store(&cb, bo.gpu_va + 8, 0xdead));
+	job.timeline = 1;
+	KTAP_ASSERT_OK(tlgpu_submit_cmdbuf(n.fd, &job, &cb, &other, NULL));
+
+	/* The timeout's reset fails: both fail with -EIO, not in 60 s. */
+	KTAP_ASSERT_OK(tlgpu_sync_file_wait(hung, timeout + FENCE_TIMEOUT_MS));
+	KTAP_ASSERT_EQ(tlgpu_sync_file_status(hung), -EIO);
+	KTAP_ASSERT_OK(tlgpu_sync_file_wait(other, FENCE_TIMEOUT_MS));
+	KTAP_ASSERT_EQ(tlgpu_sync_file_status(other), -EIO);
+	got = wait_uevent(ue, slot, "WEDGED=rebind", 5000);
+	KTAP_ASSERT(got == 1, "no WEDGED=rebind uevent for %s's card (%d)",
+		    slot, got);
+	close(ue);
+	KTAP_ASSERT_RET(test_submit(n.fd, 0, 0, &cb, NULL, 0, NULL), -EIO);
+	KTAP_ASSERT_OK(inject(&n, "hang_mask", 0));
+	KTAP_ASSERT_OK(inject(&n, "reset_fail", 0));
+	KTAP_ASSERT_EQ(*(uint64_t *)bo_ptr(&bo, 0), 0);
+	close(hung);
+	close(other);
+	tlgpu_cmdbuf_fini(&cb);
+	tlgpu_bo_close(&bo);
+	close(n.fd);
+
+	/* The recovery the uevent names. */
+	KTAP_ASSERT_OK(test_unbind(undo, slot));
+	KTAP_ASSERT_OK(test_write_file(TLGPU_DRIVER_SYSFS "/bind", slot));
+	CHECK(wait_rebound(slot));
+	TEST_OPEN(0, &n);
+	TEST_BO(n.fd, PAGE, &bo);
+	KTAP_ASSERT_OK(slow_store(n.fd, 0, &bo, 0, 0x600d, &fence));
+	KTAP_ASSERT_OK(tlgpu_sync_file_wait(fence, FENCE_TIMEOUT_MS));
+	ASSERT_SIGNALLED(fence);
+	KTAP_ASSERT_EQ(*(uint64_t *)bo_ptr(&bo, 0), 0x600d);
+	close(fence);
+	return KTAP_PASS;
+}
+
+static enum ktap_result test_wedged_rebind(void)
+{
+	struct test_undo undo = { 0 };
+
+	return test_undo(&undo, wedged_rebind(&undo));
+}
+
 static const struct ktap_case cases[] = {
 	{ .name = "flr-in-flight", .run = test_flr_in_flight, .timeout = 60 },
 	{ .name = "close-fd-in-flight", .run = test_close_fd_in_flight },
@@ -332,6 +484,7 @@ static const struct ktap_case cases[] = {
 	  .timeout = 60 },
 	{ .name = "unload-after-in-flight", .run = test_unload_after_in_flight,
 	  .timeout = 60 },
+	{ .name = "wedged-rebind", .run = test_wedged_rebind, .timeout = 90 },
 };
 
 int main(int argc, char **argv)
