@@ -109,11 +109,11 @@ INJ_PROPS = {   # settable property: its default (settings survive resets)
     "inject-fail-timeline": 0xffffffff, "inject-fail-seqno": 0,
     "inject-fail-every": 0, "inject-fail-error": 6, "inject-jitter-us": 0,
     "inject-hang-mask": 0, "inject-irq-drop-every": 0,
-    "inject-irq-dup-every": 0,
+    "inject-irq-dup-every": 0, "inject-reset-fail": 0,
 }
 COUNTERS = ["injected-failed", "injected-hangs", "injected-jitter",
             "injected-irq-dropped", "injected-irq-duped",
-            "injected-irq-spurious", "state", "timelines"]
+            "injected-irq-spurious", "injected-reset-failed", "state", "timelines"]
 DEV_PATH = "/machine/peripheral/gpu"
 
 # The short pass (CI): a fixed seed, a fixed number of iterations, and a
@@ -1376,7 +1376,7 @@ def health_check(qemu, caps, rng_seed, record):
 
 
 CAPS_ALL = 0x3f         # TIMELINES MMU WAIT CHECKSUM INJECT FLR (PCIe)
-HOLES = [0x024, 0x0fc, 0x100, 0x1fc, 0x258, 0x2fc, 0x300, 0x7fc, 0xc00, 0xcc0, 0xcc4,
+HOLES = [0x024, 0x0fc, 0x100, 0x1fc, 0x25c, 0x2fc, 0x300, 0x7fc, 0xc00, 0xcc0, 0xcc4,
          0xd00, 0xffc, 0x5000, 0x8000, 0xfffc]
 
 
@@ -1388,7 +1388,8 @@ def register_invariants(rd, ntl):
                       (REG_RESET, 0), (INJ_SPURIOUS, 0),
                       # the injection settings the health check just put back
                       (0x200, 0xffffffff), (0x204, 0), (0x208, 0), (0x20c, 0), (0x210, 6),
-                      (0x214, 0), (0x21c, 0), (0x220, 0), (0x224, 0), (0x228, 0)):
+                      (0x214, 0), (0x21c, 0), (0x220, 0), (0x224, 0), (0x228, 0),
+                      (0x230, 0)):
         got = rd(BAR0 + off)
         if got != want:
             out.append(f"BAR0+{off:#x} reads {got:#x}, not {want:#x}")

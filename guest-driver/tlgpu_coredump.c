@@ -18,16 +18,25 @@
  * device.  The format, version 1, is described in docs/driver.md
  * ("Device coredump"); a tool must ignore lines it does not know.
  *
- * The handler runs on the fence-signalling path (a job's fence waits for
- * it), so the buffer is allocated without reclaim (GFP_NOWAIT); when that
- * fails there is no dump, and &tlgpu_device.coredumps_failed says so.
+ * The handler runs on the fence-signalling path (the hung job's fence,
+ * and every fence behind it, wait for it), where nothing may allocate
+ * memory that reclaim could get by waiting for those fences.  So it only
+ * formats the dump, into a buffer allocated at probe
+ * (&tlgpu_device.coredump_buf), and a worker off that path copies it into
+ * the vmalloc'ed memory dev_coredumpv() takes and hands it to the kernel
+ * (which allocates its device and sysfs files).  While a dump waits for
+ * the worker, a second hang finds the buffer busy and writes none, and
+ * &tlgpu_device.coredumps_failed counts it (so does a failed copy).
  * Without CONFIG_DEV_COREDUMP nothing is written, and GET_PARAM's
  * DRM_TLGPU_PARAM_DRIVER_CAPS leaves out DRM_TLGPU_DRIVER_CAP_DEVCOREDUMP.
  */
 
 #include <linux/devcoredump.h>
+#include <linux/mm.h>
 #include <linux/utsname.h>
 #include <linux/vmalloc.h>
+
+#include <drm/drm_managed.h>
 
 #include "tlgpu_drv.h"
 #include "tlgpu_trace.h"
@@ -192,14 +201,14 @@ void tlgpu_coredump(struct tlgpu_timeline *tl, struct tlgpu_job *job)
 	int as;
 
 	lockdep_assert_held(&tdev->reset_lock);
-	if (!IS_ENABLED(CONFIG_DEV_COREDUMP))
+	if (!IS_ENABLED(CONFIG_DEV_COREDUMP) || !tdev->coredump_buf)
 		return;
-
-	d.buf = __vmalloc(TLGPU_COREDUMP_SIZE, GFP_NOWAIT | __GFP_NOWARN);
-	if (!d.buf) {
+	/* The last dump is still on its way to the kernel. */
+	if (test_and_set_bit(0, &tdev->coredump_busy)) {
 		atomic_inc(&tdev->coredumps_failed);
 		return;
 	}
+	d.buf = tdev->coredump_buf;
 
 	tlgpu_dump_printf(&d, "tlgpu devcoredump 1\n");
 	tlgpu_dump_printf(&d, "reason: timeout\n");
@@ -270,6 +279,50 @@ void tlgpu_coredump(struct tlgpu_timeline *tl, struct tlgpu_job *job)
 	tlgpu_dump_printf(&d, "end\n");
 
 	trace_tlgpu_coredump(tdev, tl->idx, job->hw_fence->base.seqno, d.len);
-	atomic_inc(&tdev->coredumps);
-	dev_coredumpv(&tdev->pdev->dev, d.buf, d.len, GFP_NOWAIT);
+	tdev->coredump_len = d.len;
+	queue_work(tlgpu_wq, &tdev->coredump_work);
+}
+
+/*
+ * Off the signalling path: the formatted dump into memory of its own, to
+ * the kernel, which frees it (vfree) with the dump.  Flushed at remove.
+ */
+static void tlgpu_coredump_work(struct work_struct *work)
+{
+	struct tlgpu_device *tdev =
+		container_of(work, struct tlgpu_device, coredump_work);
+	void *data = vmalloc(tdev->coredump_len);
+
+	if (data) {
+		memcpy(data, tdev->coredump_buf, tdev->coredump_len);
+		atomic_inc(&tdev->coredumps);
+		dev_coredumpv(&tdev->pdev->dev, data, tdev->coredump_len,
+			      GFP_KERNEL);
+	} else {
+		atomic_inc(&tdev->coredumps_failed);
+	}
+	clear_bit_unlock(0, &tdev->coredump_busy);
+}
+
+static void tlgpu_coredump_fini(struct drm_device *drm, void *buf)
+{
+	kvfree(buf);
+}
+
+/**
+ * tlgpu_coredump_init() - at probe: the buffer hangs are formatted into
+ * @tdev: device
+ *
+ * Return: 0, or -ENOMEM.  Nothing to do without CONFIG_DEV_COREDUMP.
+ */
+int tlgpu_coredump_init(struct tlgpu_device *tdev)
+{
+	INIT_WORK(&tdev->coredump_work, tlgpu_coredump_work);
+	if (!IS_ENABLED(CONFIG_DEV_COREDUMP))
+		return 0;
+	tdev->coredump_buf = kvmalloc(TLGPU_COREDUMP_SIZE, GFP_KERNEL);
+	if (!tdev->coredump_buf)
+		return -ENOMEM;
+	return drmm_add_action_or_reset(&tdev->drm, tlgpu_coredump_fini,
+					tdev->coredump_buf);
 }

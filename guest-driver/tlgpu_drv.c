@@ -407,6 +407,9 @@ static int tlgpu_pci_probe(struct pci_dev *pdev,
 	ret = drmm_mutex_init(&tdev->drm, &tdev->reset_lock);
 	if (ret)
 		goto err_reset;
+	ret = tlgpu_coredump_init(tdev);
+	if (ret)
+		goto err_reset;
 	ret = tlgpu_sched_init(tdev);
 	if (ret)
 		goto err_reset;
@@ -446,6 +449,8 @@ static void tlgpu_pci_remove(struct pci_dev *pdev)
 	 * those still queued, and stop at the device's release.
 	 */
 	tlgpu_sched_unplug(tdev);
+	/* A dump on its way names the PCI function: before it goes. */
+	flush_work(&tdev->coredump_work);
 
 	/*
 	 * Quiesce: no more DMA, no new interrupts.  devres then frees the

@@ -214,7 +214,14 @@ struct tlgpu_timelines {
  *	unbound and bound again (tlgpu_device_wedge()); set under @reset_lock,
  *	read with READ_ONCE() anywhere
  * @coredumps: device coredumps written for hung jobs (tlgpu_coredump.c)
- * @coredumps_failed: hung jobs whose coredump could not be allocated
+ * @coredumps_failed: hung jobs whose coredump could not be written (the
+ *	last one still on its way, or no memory for the copy)
+ * @coredump_buf: where the timeout handler formats a dump (drmm-managed),
+ *	owned by whoever set bit 0 of @coredump_busy until
+ *	@coredump_work clears it
+ * @coredump_len: bytes of it in use; written before @coredump_work is
+ *	queued
+ * @coredump_work: hands the dump to the kernel (dev_coredumpv())
  *
  * Lifetime: allocated by devm_drm_dev_alloc(), freed when the last
  * reference to @drm goes, which can be long after the PCI function was
@@ -267,6 +274,10 @@ struct tlgpu_device {
 	bool wedged;
 	atomic_t coredumps;
 	atomic_t coredumps_failed;
+	void *coredump_buf;
+	size_t coredump_len;
+	unsigned long coredump_busy;
+	struct work_struct coredump_work;
 };
 
 /**
@@ -541,6 +552,7 @@ static inline void tlgpu_tl_write(struct tlgpu_device *tdev, u32 tl, u32 reg,
 
 /* tlgpu_coredump.c */
 void tlgpu_coredump(struct tlgpu_timeline *tl, struct tlgpu_job *job);
+int tlgpu_coredump_init(struct tlgpu_device *tdev);
 
 /* tlgpu_debugfs.c, built with CONFIG_DEBUG_FS only */
 void tlgpu_debugfs_init(struct drm_minor *minor);
@@ -558,6 +570,7 @@ void tlgpu_fence_init(struct tlgpu_fence *fence, u64 seqno);
 void tlgpu_fence_signal(struct tlgpu_fence *fence);
 void tlgpu_fence_signal_error(struct tlgpu_fence *fence, int err);
 ktime_t tlgpu_fence_busy_since(struct tlgpu_fence *fence);
+void tlgpu_fence_set_run_time(struct tlgpu_fence *fence, bool first);
 bool tlgpu_fence_completed(struct tlgpu_fence *fence);
 void tlgpu_timelines_put(struct tlgpu_timelines *set);
 int tlgpu_error_to_errno(u32 error);

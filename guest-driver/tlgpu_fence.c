@@ -247,6 +247,39 @@ ktime_t tlgpu_fence_busy_since(struct tlgpu_fence *fence)
 }
 
 /**
+ * tlgpu_fence_set_run_time() - @fence's job is written to the ring now
+ * @fence: its hardware fence, initialized
+ * @first: its first run (else a replay after a reset)
+ *
+ * A replayed job that was its timeline's head keeps the time it occupied
+ * the timeline so far: fdinfo showed it (tlgpu_file_busy_ns() counts the
+ * head's time up to now), and a client's busy time never goes back
+ * (Documentation/gpu/drm-usage-stats.rst).  Takes the signal lock.
+ */
+void tlgpu_fence_set_run_time(struct tlgpu_fence *fence, bool first)
+{
+	struct tlgpu_timeline *tl = fence->tl;
+	ktime_t now = ktime_get();
+	unsigned long flags;
+
+	spin_lock_irqsave(&tl->tdev->signal_lock, flags);
+	if (!first && fence->busy) {
+		spin_lock(&tl->pending_lock);
+		if (list_first_entry_or_null(&tl->pending, struct tlgpu_fence,
+					     link) == fence) {
+			ktime_t from = tlgpu_fence_busy_since(fence);
+
+			if (ktime_after(now, from))
+				atomic64_add(ktime_to_ns(ktime_sub(now, from)),
+					     fence->busy);
+		}
+		spin_unlock(&tl->pending_lock);
+	}
+	fence->run_time = now;
+	spin_unlock_irqrestore(&tl->tdev->signal_lock, flags);
+}
+
+/**
  * tlgpu_fence_signal_error() - complete or fail a fence off the pending list
  * @fence: a hardware fence the caller took off its timeline's pending list
  * @err: 0, or the negative errno the job failed with

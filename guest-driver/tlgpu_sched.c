@@ -315,7 +315,7 @@ static struct dma_fence *tlgpu_job_run(struct drm_sched_job *sched_job)
 		spin_unlock_irqrestore(&tl->pending_lock, flags);
 	}
 	tlgpu_vm_set_last_hw(job->vm, tl->idx, fence);
-	job->hw_fence->run_time = ktime_get();
+	tlgpu_fence_set_run_time(job->hw_fence, first);
 	job->flr_count = atomic_read(&tdev->flr_count);
 	trace_tlgpu_run(tdev, tl->idx, fence->seqno, job->wait_count);
 

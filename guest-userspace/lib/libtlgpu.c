@@ -232,6 +232,11 @@ int tlgpu_device_info(int fd, struct tlgpu_device_info *info)
 
 	for (p = 0; p <= DRM_TLGPU_PARAM_DRIVER_CAPS; p++) {
 		ret = tlgpu_get_param(fd, p, &val[p]);
+		/* A driver from before DRIVER_CAPS: none of those features. */
+		if (ret == -EINVAL && p == DRM_TLGPU_PARAM_DRIVER_CAPS) {
+			val[p] = 0;
+			ret = 0;
+		}
 		if (ret)
 			return ret;
 	}

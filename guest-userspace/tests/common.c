@@ -399,6 +399,35 @@ ssize_t test_devcoredump_read(const struct tlgpu_node *node, char **buf)
 	return len;
 }
 
+ssize_t test_devcoredump_wait(const struct tlgpu_node *node, char **buf,
+			      unsigned int ms)
+{
+	int64_t start = tlgpu_now_ns();
+	ssize_t len;
+
+	while ((len = test_devcoredump_read(node, buf)) == -ENOENT &&
+	       test_elapsed_ms(start) < ms)
+		test_sleep_ms(20);
+	return len;
+}
+
+int test_devcoredump_gone(const struct tlgpu_node *node, unsigned int ms)
+{
+	int64_t start = tlgpu_now_ns();
+	char *buf = NULL;
+	ssize_t len;
+
+	while ((len = test_devcoredump_read(node, &buf)) != -ENOENT) {
+		if (len > 0)
+			free(buf);
+		buf = NULL;
+		if (test_elapsed_ms(start) >= ms)
+			return -ETIME;
+		test_sleep_ms(20);
+	}
+	return 0;
+}
+
 int test_fdinfo_u64(int fd, const char *key, uint64_t *val)
 {
 	char path[64], line[256];

@@ -169,6 +169,15 @@ int test_write_file(const char *path, const char *str);
  */
 int test_devcoredump_discard(const struct tlgpu_node *node);
 ssize_t test_devcoredump_read(const struct tlgpu_node *node, char **buf);
+/*
+ * The same, waiting up to @ms: test_devcoredump_wait() for a dump to
+ * appear (the driver hands it to the kernel from a worker), returning
+ * what test_devcoredump_read() does; test_devcoredump_gone() until none is
+ * left (a discard only queues the kernel's deletion): 0 or -ETIME.
+ */
+ssize_t test_devcoredump_wait(const struct tlgpu_node *node, char **buf,
+			      unsigned int ms);
+int test_devcoredump_gone(const struct tlgpu_node *node, unsigned int ms);
 
 /* The value of @key ("drm-client-id", ...) in /proc/self/fdinfo/@fd, or -errno. */
 int test_fdinfo_u64(int fd, const char *key, uint64_t *val);

@@ -842,7 +842,7 @@ static const char *info_block(const char *out, const char *path, size_t *len)
 static int block_has(const char *block, size_t len, const char *key,
 		     const char *value)
 {
-	char line[128];
+	char line[512];
 	const char *p = block, *end = block + len;
 	size_t llen;
 

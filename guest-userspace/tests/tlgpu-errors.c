@@ -463,7 +463,7 @@ static enum ktap_result test_hang_devcoredump(void)
 	struct tlgpu_job job = { .timeline = 1,
 				 .flags = DRM_TLGPU_SUBMIT_FENCE_OUT };
 	struct drm_tlgpu_bo_ref ref;
-	uint64_t caps, off, client, seqno = 0, hw;
+	uint64_t caps, off, client, seqno = 0, hw, busy_hung, busy_after;
 	unsigned int timeout = 0;
 	char line[128], *dump = NULL;
 	const char *v;
@@ -488,6 +488,7 @@ static enum ktap_result test_hang_devcoredump(void)
 	ret = test_devcoredump_discard(&n);
 	KTAP_ASSERT(ret >= 0, "discarding earlier dumps: %s", strerror(-ret));
 	ktap_diag("%d earlier dump(s) of the device discarded", ret);
+	KTAP_ASSERT_OK(test_devcoredump_gone(&n, 5000));
 	before = coredumps_written(&n);
 	KTAP_ASSERT(before >= 0, "debugfs coredumps: %s", strerror(-before));
 
@@ -508,11 +509,20 @@ static enum ktap_result test_hang_devcoredump(void)
 	tlgpu_cmdbuf_reset(&cb);
 	KTAP_ASSERT_OK(tlgpu_cmd_nop(&cb, 2));
 	KTAP_ASSERT_OK(test_submit(m.fd, 1, 0, &cb, NULL, 0, &fi));
+	/* fdinfo counts the hung job's time so far, and keeps it after. */
+	test_sleep_ms(500);
+	KTAP_ASSERT_OK(test_fdinfo_u64(n.fd, "drm-engine-tl1", &busy_hung));
 	ASSERT_FAILED(fh);
 	KTAP_ASSERT_EQ(tlgpu_sync_file_status(fh), -ETIME);
 	ASSERT_SIGNALLED(fi);
+	KTAP_ASSERT_OK(test_fdinfo_u64(n.fd, "drm-engine-tl1", &busy_after));
+	ktap_diag("tl1 busy %llu ns hung, %llu ns after the reset",
+		  (unsigned long long)busy_hung, (unsigned long long)busy_after);
+	KTAP_ASSERT(busy_hung >= 400 * 1000000ull && busy_after >= busy_hung,
+		    "fdinfo busy %llu ns while hung, %llu ns after the reset",
+		    (unsigned long long)busy_hung, (unsigned long long)busy_after);
 
-	len = test_devcoredump_read(&n, &dump);
+	len = test_devcoredump_wait(&n, &dump, 5000);
 	KTAP_ASSERT(len > 0, "no devcoredump of the device after the hang: %s",
 		    strerror(-len));
 	ktap_diag("devcoredump: %zd bytes", len);
@@ -561,7 +571,7 @@ static enum ktap_result test_hang_devcoredump(void)
 
 	/* Discarded on request; the re-run innocent job left nothing. */
 	KTAP_ASSERT_EQ(test_devcoredump_discard(&n), 1);
-	KTAP_ASSERT_EQ(test_devcoredump_read(&n, &dump), -ENOENT);
+	KTAP_ASSERT_OK(test_devcoredump_gone(&n, 5000));
 	KTAP_ASSERT_EQ(coredumps_written(&n), before + 1);
 	/* The hung job was cut short: its STORE never ran. */
 	KTAP_ASSERT_EQ(((uint64_t *)bo.map)[1], 0);

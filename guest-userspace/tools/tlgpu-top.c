@@ -583,7 +583,9 @@ static void show(const struct sample *s, const struct sample *prev,
 		for (t = 0; t < c->num_engines; t++) {
 			if (!prev)
 				printf(" tl%u %.1f", t, (double)c->busy_ns[t] / 1e6);
-			else if (old && c->time_ns > old->time_ns)
+			else if (old && c->time_ns > old->time_ns &&
+				 t < old->num_engines &&
+				 old->busy_ns[t] <= c->busy_ns[t])
 				printf(" tl%u %5.1f%%", t,
 				       (double)(c->busy_ns[t] - old->busy_ns[t]) *
 				       100 / (double)(c->time_ns - old->time_ns));

@@ -2100,6 +2100,8 @@ static void test_hostile_bar_sweep(void)
          off += 4) {
         wr(t, off, off == TLGPU_REG_INJ_FAIL_ERROR ? TLGPU_ERR_INJECTED : 0);
     }
+    /* Past SPURIOUS (0x22c), which would raise a vector. */
+    wr(t, TLGPU_REG_INJ_RESET_FAIL, 0);
     wr(t, TLGPU_REG_RESET, TLGPU_RESET_MAGIC);
     memset(t->tail, 0, sizeof(t->tail));
     memset(t->seqno, 0, sizeof(t->seqno));
