@@ -23,7 +23,8 @@
  *    waited;
  *    then "as<i> vm <id> users <jobs>" per bound slot;
  *  - coredumps (read): "written <n> failed <m>": device coredumps of hung
- *    jobs since probe, and hung jobs whose dump could not be allocated;
+ *    jobs since probe, and hung jobs whose dump could not be written (the
+ *    last one still on its way, or no memory for the copy);
  *  - inject_spurious (write, devices with TLGPU_CAP_INJECT): writing a
  *    vector number makes the device raise that vector once, through
  *    TLGPU_REG_INJ_SPURIOUS.  -EINVAL for a vector the device does not

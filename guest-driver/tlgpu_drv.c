@@ -228,19 +228,14 @@ static u64 tlgpu_file_busy_ns(struct tlgpu_file *tfile, unsigned int t)
 	struct tlgpu_timeline *tl = &tfile->tdev->timelines[t];
 	struct tlgpu_fence *head;
 	unsigned long flags;
-	ktime_t now, from;
 	u64 ns;
 
 	spin_lock_irqsave(&tfile->tdev->signal_lock, flags);
 	ns = atomic64_read(&tfile->busy_ns[t]);
 	spin_lock(&tl->pending_lock);
 	head = list_first_entry_or_null(&tl->pending, struct tlgpu_fence, link);
-	if (head && head->busy == &tfile->busy_ns[t]) {
-		now = ktime_get();
-		from = tlgpu_fence_busy_since(head);
-		if (ktime_after(now, from))
-			ns += ktime_to_ns(ktime_sub(now, from));
-	}
+	if (head && head->busy == &tfile->busy_ns[t])
+		ns += tlgpu_fence_busy_ns(head, ktime_get());
 	spin_unlock(&tl->pending_lock);
 	spin_unlock_irqrestore(&tfile->tdev->signal_lock, flags);
 	return ns;

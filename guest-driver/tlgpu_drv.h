@@ -569,7 +569,7 @@ void tlgpu_fence_free(struct tlgpu_fence *fence);
 void tlgpu_fence_init(struct tlgpu_fence *fence, u64 seqno);
 void tlgpu_fence_signal(struct tlgpu_fence *fence);
 void tlgpu_fence_signal_error(struct tlgpu_fence *fence, int err);
-ktime_t tlgpu_fence_busy_since(struct tlgpu_fence *fence);
+u64 tlgpu_fence_busy_ns(struct tlgpu_fence *fence, ktime_t now);
 void tlgpu_fence_set_run_time(struct tlgpu_fence *fence, bool first);
 bool tlgpu_fence_completed(struct tlgpu_fence *fence);
 void tlgpu_timelines_put(struct tlgpu_timelines *set);

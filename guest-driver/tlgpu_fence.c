@@ -232,18 +232,21 @@ void tlgpu_fence_signal(struct tlgpu_fence *fence)
 }
 
 /**
- * tlgpu_fence_busy_since() - when @fence's job started to occupy its timeline
+ * tlgpu_fence_busy_ns() - how long @fence's job has occupied its timeline
  * @fence: a hardware fence written to its ring
+ * @now: until when
  *
- * Its ring write, or the completion of the job ahead of it, whichever is
- * later: so a timeline's jobs never add up to more than the wall time
+ * From its ring write, or from the completion of the job ahead of it,
+ * whichever is later, to @now (0 if that is not later): so a timeline's
+ * jobs never add up to more than the wall time
  * (Documentation/gpu/drm-usage-stats.rst).  &tlgpu_device.signal_lock held.
  */
-ktime_t tlgpu_fence_busy_since(struct tlgpu_fence *fence)
+u64 tlgpu_fence_busy_ns(struct tlgpu_fence *fence, ktime_t now)
 {
 	ktime_t last = fence->tl->last_done;
+	ktime_t from = ktime_after(last, fence->run_time) ? last : fence->run_time;
 
-	return ktime_after(last, fence->run_time) ? last : fence->run_time;
+	return ktime_after(now, from) ? ktime_to_ns(ktime_sub(now, from)) : 0;
 }
 
 /**
@@ -266,13 +269,8 @@ void tlgpu_fence_set_run_time(struct tlgpu_fence *fence, bool first)
 	if (!first && fence->busy) {
 		spin_lock(&tl->pending_lock);
 		if (list_first_entry_or_null(&tl->pending, struct tlgpu_fence,
-					     link) == fence) {
-			ktime_t from = tlgpu_fence_busy_since(fence);
-
-			if (ktime_after(now, from))
-				atomic64_add(ktime_to_ns(ktime_sub(now, from)),
-					     fence->busy);
-		}
+					     link) == fence)
+			atomic64_add(tlgpu_fence_busy_ns(fence, now), fence->busy);
 		spin_unlock(&tl->pending_lock);
 	}
 	fence->run_time = now;
@@ -297,14 +295,10 @@ void tlgpu_fence_signal_error(struct tlgpu_fence *fence, int err)
 	lockdep_assert_held(&tl->tdev->signal_lock);
 	/*
 	 * fdinfo: busy from its ring write, or from the completion of the
-	 * job ahead of it if later, until now (tlgpu_fence_busy_since()).
+	 * job ahead of it if later, until now (tlgpu_fence_busy_ns()).
 	 */
 	if (fence->busy) {
-		ktime_t from = tlgpu_fence_busy_since(fence);
-
-		if (ktime_after(now, from))
-			atomic64_add(ktime_to_ns(ktime_sub(now, from)),
-				     fence->busy);
+		atomic64_add(tlgpu_fence_busy_ns(fence, now), fence->busy);
 		fence->busy = NULL;
 	}
 	tl->last_done = now;

@@ -332,23 +332,6 @@ static enum ktap_result test_flr_after_guilty_completed(void)
 /* fdinfo                                                              */
 /* ------------------------------------------------------------------ */
 
-static int fdinfo_engine_ns(int fd, uint32_t tl, uint64_t *ns)
-{
-	char path[64], key[32], buf[4096], *p;
-	int n;
-
-	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
-	n = stress_read_file(path, buf, sizeof(buf));
-	if (n < 0)
-		return n;
-	snprintf(key, sizeof(key), "drm-engine-tl%u:", tl);
-	p = strstr(buf, key);
-	if (!p)
-		return -ENOENT;
-	*ns = strtoull(p + strlen(key), NULL, 10);
-	return 0;
-}
-
 /*
  * 16 jobs of 100 ms queued at once on one timeline: the busy time fdinfo
  * reports lies between the jobs' own 1.6 s and the wall time.  Each job
@@ -378,7 +361,7 @@ static enum ktap_result test_fdinfo_busy_within_wall(void)
 	wall = tlgpu_now_ns() - start;
 	/* The busy time is added when the scheduler frees each job. */
 	test_sleep_ms(200);
-	KTAP_ASSERT_OK(fdinfo_engine_ns(n.fd, 0, &busy));
+	KTAP_ASSERT_OK(test_fdinfo_u64(n.fd, "drm-engine-tl0", &busy));
 	ktap_diag("busy %llu ns in %lld ns of wall time",
 		  (unsigned long long)busy, (long long)wall);
 	KTAP_ASSERT(busy <= (uint64_t)wall,

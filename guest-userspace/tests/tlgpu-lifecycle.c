@@ -157,6 +157,25 @@ static enum ktap_result test_flr_in_flight(void)
 	return KTAP_PASS;
 }
 
+/* Binds @slot to tlgpu again; the device is back and runs a job. */
+static enum ktap_result bind_and_serve(const char *slot)
+{
+	struct tlgpu_node n;
+	struct tlgpu_bo bo;
+	int fence;
+
+	KTAP_ASSERT_OK(test_write_file(TLGPU_DRIVER_SYSFS "/bind", slot));
+	CHECK(wait_rebound(slot));
+	TEST_OPEN(0, &n);
+	TEST_BO(n.fd, PAGE, &bo);
+	KTAP_ASSERT_OK(slow_store(n.fd, 0, &bo, 0, 0x600d, &fence));
+	KTAP_ASSERT_OK(tlgpu_sync_file_wait(fence, FENCE_TIMEOUT_MS));
+	ASSERT_SIGNALLED(fence);
+	KTAP_ASSERT_EQ(*(uint64_t *)bo_ptr(&bo, 0), 0x600d);
+	close(fence);
+	return KTAP_PASS;
+}
+
 /* Unbinds device 0, which @undo binds again if need be. */
 static enum ktap_result unbind_in_flight(struct test_undo *undo)
 {
@@ -206,16 +225,8 @@ static enum ktap_result unbind_in_flight(struct test_undo *undo)
 	tlgpu_bo_close(&bo);
 	close(n.fd);
 
-	KTAP_ASSERT_OK(test_write_file(TLGPU_DRIVER_SYSFS "/bind", slot));
-	CHECK(wait_rebound(slot));
 	/* Back, and serving. */
-	TEST_OPEN(0, &n);
-	TEST_BO(n.fd, PAGE, &bo);
-	KTAP_ASSERT_OK(slow_store(n.fd, 0, &bo, 0, 0x600d, &fence));
-	KTAP_ASSERT_OK(tlgpu_sync_file_wait(fence, FENCE_TIMEOUT_MS));
-	ASSERT_SIGNALLED(fence);
-	KTAP_ASSERT_EQ(*(uint64_t *)bo_ptr(&bo, 0), 0x600d);
-	return KTAP_PASS;
+	return bind_and_serve(slot);
 }
 
 static enum ktap_result test_unbind_in_flight(void)
@@ -414,7 +425,7 @@ static enum ktap_result wedged_rebind(struct test_undo *undo)
 	struct tlgpu_bo bo;
 	uint64_t caps = 0;
 	char slot[64];
-	int ue, hung, other, fence, got;
+	int ue, hung, other, got;
 
 	CHECK(test_job_timeout(&timeout));
 	TEST_OPEN(0, &n);
@@ -458,16 +469,7 @@ static enum ktap_result wedged_rebind(struct test_undo *undo)
 
 	/* The recovery the uevent names. */
 	KTAP_ASSERT_OK(test_unbind(undo, slot));
-	KTAP_ASSERT_OK(test_write_file(TLGPU_DRIVER_SYSFS "/bind", slot));
-	CHECK(wait_rebound(slot));
-	TEST_OPEN(0, &n);
-	TEST_BO(n.fd, PAGE, &bo);
-	KTAP_ASSERT_OK(slow_store(n.fd, 0, &bo, 0, 0x600d, &fence));
-	KTAP_ASSERT_OK(tlgpu_sync_file_wait(fence, FENCE_TIMEOUT_MS));
-	ASSERT_SIGNALLED(fence);
-	KTAP_ASSERT_EQ(*(uint64_t *)bo_ptr(&bo, 0), 0x600d);
-	close(fence);
-	return KTAP_PASS;
+	return bind_and_serve(slot);
 }
 
 static enum ktap_result test_wedged_rebind(void)
